@@ -1,0 +1,75 @@
+"""One connection's session state; also the context every command function receives."""
+from __future__ import annotations
+
+import time
+
+# keyspace-notification class by event name, where it is not the command's own group
+GENERIC_EVENTS = {b"del": "g", b"rename_from": "g", b"rename_to": "g", b"expire": "g",
+                  b"persist": "g", b"copy_to": "g", b"move_from": "g", b"move_to": "g",
+                  b"restore": "g", b"new": "n", b"expired": "x", b"evicted": "e"}
+
+
+class Client:
+    __slots__ = ("engine", "id", "db", "resp", "name", "authenticated", "user",
+                 "addr", "laddr", "fd", "created", "last_interaction", "cmd", "last_cmd",
+                 "reply_mode", "flags", "closing", "close_after_reply", "transport",
+                 "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
+                 "qbuf", "obuf", "conn_type", "__weakref__")
+
+    def __init__(self, engine, addr: str = "", laddr: str = "", fd: int = -1,
+                 conn_type: str = "tcp"):
+        self.engine = engine
+        self.id = engine.next_client_id()
+        self.db = engine.dbs[0]
+        self.resp = 2
+        self.name = b""
+        self.user = b"default"
+        self.authenticated = not engine.config["requirepass"]
+        self.addr = addr
+        self.laddr = laddr
+        self.fd = fd
+        self.conn_type = conn_type
+        self.created = time.time()
+        self.last_interaction = self.created
+        self.cmd = None             # spec of the command being executed
+        self.last_cmd = None
+        self.argv = None
+        self.reply_mode = "on"      # on | off | skip (CLIENT REPLY)
+        self.flags = set()          # letters CLIENT LIST prints (N when empty)
+        self.closing = False
+        self.close_after_reply = False
+        self.transport = None
+        self.multi = None           # queued commands while in MULTI (issue: transactions)
+        self.propagate_argv = None  # a deterministic rewrite of the current write
+        self.lib_name = b""
+        self.lib_ver = b""
+        self.kill_hook = None       # netserver sets: close this connection
+        self.qbuf = 0
+        self.obuf = 0
+
+    # ------------------------------------------------------------------ commands' API
+    @property
+    def dbnum(self) -> int:
+        return self.db.id
+
+    def written(self, key: bytes, event: bytes | None = None, dirty: int = 1, db=None):
+        """Every write ends here: dirty counter, WATCH, keyspace notification, change feed."""
+        e = self.engine
+        e.dirty += dirty
+        if e.write_listeners:
+            db = db or self.db
+            kind = GENERIC_EVENTS.get(event) or (self.cmd.group if self.cmd else "generic")
+            for fn in e.write_listeners:
+                fn(db, key, event, kind, self)
+
+    def rewrite(self, *argv: bytes):
+        """Propagate this deterministic form instead of the command as received."""
+        self.propagate_argv = list(argv)
+
+    def select(self, index: int):
+        self.db = self.engine.dbs[index]
+
+    def kill(self):
+        self.closing = True
+        if self.kill_hook is not None:
+            self.kill_hook()

@@ -1,0 +1,175 @@
+"""The engine: databases, configuration, the dispatcher and the cron.
+
+Pure Python, no I/O: netserver feeds it argv lists and encodes what comes back.
+Time and randomness are injected so tests can move a fake clock.
+"""
+from __future__ import annotations
+
+import importlib
+import itertools
+import pkgutil
+import random
+import time
+from typing import Callable
+
+from . import cmds
+from .client import Client
+from .commands import TABLE, CommandSpec, Flag
+from .config import Config
+from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_subcommand
+from .keyspace import Database
+
+for _m in pkgutil.iter_modules(cmds.__path__):      # every command module registers itself
+    importlib.import_module(f"{cmds.__name__}.{_m.name}")
+
+VERSION = "0.1.0"
+REDIS_VERSION = "7.0.15"
+
+
+class Stats:
+    __slots__ = ("commands", "connections", "rejected_connections", "expired_keys",
+                 "expired_stale_perc", "expire_cycle_time_used", "evicted_keys",
+                 "keyspace_hits", "keyspace_misses", "net_input_bytes", "net_output_bytes",
+                 "errors", "unexpected_error_replies", "started")
+
+    def __init__(self):
+        self.reset()
+        self.started = time.time()
+
+    def reset(self):
+        self.commands = self.connections = self.rejected_connections = 0
+        self.expired_keys = self.evicted_keys = self.keyspace_hits = 0
+        self.keyspace_misses = self.net_input_bytes = self.net_output_bytes = 0
+        self.expired_stale_perc = 0.0
+        self.expire_cycle_time_used = 0
+        self.errors = 0
+        self.unexpected_error_replies = 0
+
+
+class Engine:
+    def __init__(self, config: Config | None = None, clock: Callable[[], float] = time.time,
+                 rng: random.Random | None = None):
+        self.config = config or Config()
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.now_ms = int(clock() * 1000)
+        self.dbs = [Database(i, self._now, self._expired)
+                    for i in range(self.config["databases"])]
+        self.clients: dict[int, Client] = {}
+        self._ids = itertools.count(1)
+        self.stats = Stats()
+        self.dirty = 0
+        self.write_listeners: list[Callable] = []     # (db, key, event, kind, client)
+        self.expire_listeners: list[Callable] = []    # (db, key): DEL propagation, notify
+        self.propagators: list[Callable] = []         # (dbid, argv): AOF, replicas
+        self.shutdown_requested = None                # set by SHUTDOWN: dict of options
+        self.run_id = "%040x" % self.rng.getrandbits(160)
+        self.server_info: dict = {}                   # filled by netserver (port, pid...)
+        self.config.on_change("requirepass", self._on_requirepass)
+
+    # ------------------------------------------------------------------ time
+    def _now(self) -> int:
+        return self.now_ms
+
+    def update_time(self):
+        self.now_ms = int(self.clock() * 1000)
+
+    def next_client_id(self) -> int:
+        return next(self._ids)
+
+    # ------------------------------------------------------------------ clients
+    def connect(self, **kw) -> Client:
+        c = Client(self, **kw)
+        self.clients[c.id] = c
+        self.stats.connections += 1
+        return c
+
+    def disconnect(self, c: Client):
+        self.clients.pop(c.id, None)
+
+    def _on_requirepass(self, value):
+        if not value:
+            for c in self.clients.values():
+                c.authenticated = True
+
+    # ------------------------------------------------------------------ dispatch
+    def execute(self, c: Client, argv: list) -> object:
+        """Run one command through the policy gauntlet; returns a reply value."""
+        spec = TABLE.get(argv[0].lower())
+        if spec is None:
+            return self._reject(c, unknown_command(argv))
+        n = len(argv)
+        if spec.subcommands:
+            if n < 2:
+                return self._reject(c, WrongArity(spec.name))
+            sub = spec.subcommands.get(argv[1].lower())
+            if sub is None:
+                return self._reject(c, unknown_subcommand(spec.name, argv[1]))
+            spec = sub
+            args = argv[2:]
+        else:
+            args = argv[1:]
+        arity = spec.arity
+        if (n != arity) if arity > 0 else (n < -arity):
+            return self._reject(c, WrongArity(spec.name))
+        if not c.authenticated and not spec.no_auth:
+            return self._reject(c, NOAUTH)
+        c.cmd = spec
+        c.argv = argv
+        self.stats.commands += 1
+        dirty = self.dirty
+        try:
+            reply = spec.fn(c, *args)
+        except RedisError as e:
+            self.stats.errors += 1
+            reply = e
+        if self.dirty != dirty and self.propagators:
+            out = c.propagate_argv or argv
+            c.propagate_argv = None
+            for fn in self.propagators:
+                fn(c.db.id, out)
+        c.last_cmd = spec
+        return reply
+
+    def _reject(self, c: Client, e: RedisError) -> RedisError:
+        self.stats.errors += 1
+        return e
+
+    # ------------------------------------------------------------------ expiry
+    def _expired(self, db: Database, key: bytes):
+        self.stats.expired_keys += 1
+        for fn in self.expire_listeners:
+            fn(db, key)
+        if self.propagators:
+            for fn in self.propagators:
+                fn(db.id, [b"DEL", key])
+
+    def active_expire_cycle(self, budget_us: int | None = None) -> int:
+        """Redis's slow cycle: runs on the hz cron within 25% of the cron period
+        (scaled by active-expire-effort).  Returns the keys expired."""
+        self.update_time()
+        hz = max(1, self.config["hz"])
+        effort = self.config["active-expire-effort"] - 1
+        if budget_us is None:
+            budget_us = (25 + 2 * effort) * 1_000_000 // hz // 100
+        deadline = time.perf_counter() + budget_us / 1e6
+        total = 0
+        for db in self.dbs:
+            if not db.expires:
+                continue
+            while True:
+                expired, examined = db.active_expire(self.now_ms, 20 + 5 * effort)
+                total += expired
+                if examined < 20 + 5 * effort or time.perf_counter() > deadline:
+                    break
+            if time.perf_counter() > deadline:
+                break
+        return total
+
+    def cron(self):
+        """Called hz times a second by the server loop."""
+        self.active_expire_cycle()
+
+    # ------------------------------------------------------------------ helpers
+    def all_specs(self) -> list[CommandSpec]:
+        return list(TABLE.values())

@@ -1,0 +1,1 @@
+"""RESP codec, asyncio protocol and server loop for keyscope-server."""

@@ -1,0 +1,126 @@
+"""The server loop: listeners, the hz cron, graceful shutdown.  Runs on any asyncio loop
+(uvloop headless, the Qt-driven loop in the desktop app)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+
+from engine import Engine, REDIS_VERSION, VERSION
+from .log import Log
+from .protocol import RedisProtocol
+
+
+class Server:
+    def __init__(self, engine: Engine, log: Log | None = None):
+        self.engine = engine
+        self.log = log or Log(engine.config["loglevel"], engine.config["logfile"])
+        self.connections: set[RedisProtocol] = set()
+        self.listeners: list[asyncio.AbstractServer] = []
+        self.port = 0
+        self._cron_handle = None
+        self._stopped: asyncio.Future | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        engine.config.on_change("loglevel", self.log.set_level)
+
+    # ------------------------------------------------------------------ start
+    async def start(self, host: str | None = None, port: int | None = None):
+        self.loop = asyncio.get_running_loop()
+        self._stopped = self.loop.create_future()
+        cfg = self.engine.config
+        port = cfg["port"] if port is None else port
+        hosts = [host] if host else [h.lstrip("-") for h in cfg["bind"]]
+        optional = set() if host else {h.lstrip("-") for h in cfg["bind"] if h.startswith("-")}
+        for h in hosts:
+            try:
+                srv = await self.loop.create_server(
+                    lambda: RedisProtocol(self), h, port, reuse_address=True,
+                    backlog=cfg["tcp-backlog"])
+            except OSError as e:
+                if h in optional:
+                    self.log.verbose(f"Skipping optional bind address {h}: {e.strerror}")
+                    continue
+                self.log.warning(f"Warning: Could not create server TCP listening socket "
+                                 f"{h}:{port}: {e.strerror}")
+                raise
+            self.listeners.append(srv)
+            if not port:
+                port = srv.sockets[0].getsockname()[1]
+            for s in srv.sockets:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.port = port
+        self.engine.server_info.update(port=port, pid=os.getpid(), bind=hosts,
+                                       loop=type(self.loop).__module__.split(".")[0])
+        self._schedule_cron()
+        self.log.notice(f"keyscope {VERSION} (Redis {REDIS_VERSION} compatible) "
+                        f"started, pid={os.getpid()}")
+        self.log.notice(f"Ready to accept connections tcp on port {port}")
+        return port
+
+    def install_signal_handlers(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                self.loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+
+    def _on_signal(self, sig):
+        name = "SIGTERM" if sig == signal.SIGTERM else "SIGINT"
+        self.log.warning(f"Received {name} scheduling shutdown...")
+        self.engine.shutdown_requested = {"save": None, "signal": name}
+        self.request_shutdown()
+
+    # ------------------------------------------------------------------ cron
+    def _schedule_cron(self):
+        hz = max(1, min(500, self.engine.config["hz"]))
+        self._cron_handle = self.loop.call_later(1 / hz, self._cron)
+
+    def _cron(self):
+        try:
+            self.engine.cron()
+            self._check_timeouts()
+        except Exception:   # the cron must never die: log and keep ticking
+            import traceback
+            self.log.warning("cron failed:\n" + traceback.format_exc())
+        if self._stopped is not None and not self._stopped.done():
+            self._schedule_cron()
+
+    def _check_timeouts(self):
+        timeout = self.engine.config["timeout"]
+        if not timeout:
+            return
+        import time
+        now = time.time()
+        for proto in list(self.connections):
+            c = proto.client
+            if c is not None and now - c.last_interaction > timeout and not c.flags:
+                self.log.verbose("Closing idle client")
+                proto.transport.close()
+
+    # ------------------------------------------------------------------ stop
+    def request_shutdown(self):
+        if self._stopped is not None and not self._stopped.done():
+            self.loop.call_soon(lambda: asyncio.ensure_future(self.shutdown()))
+
+    async def shutdown(self):
+        """Stop accepting, flush replies, save if configured (persistence hooks), stop."""
+        if self._stopped is None or self._stopped.done():
+            return
+        self.log.warning("User requested shutdown...")
+        for srv in self.listeners:
+            srv.close()
+        if self._cron_handle is not None:
+            self._cron_handle.cancel()
+        for hook in list(self.engine.server_info.get("shutdown_hooks", ())):
+            hook(self.engine.shutdown_requested or {})
+        for proto in list(self.connections):
+            if proto.transport is not None:
+                proto.transport.close()    # close() flushes what is buffered first
+        await asyncio.sleep(0)
+        self.log.warning("keyscope is now ready to exit, bye bye...")
+        if not self._stopped.done():
+            self._stopped.set_result(True)
+
+    async def wait_closed(self):
+        await self._stopped
