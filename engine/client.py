@@ -14,7 +14,7 @@ class Client:
                  "addr", "laddr", "fd", "created", "last_interaction", "cmd", "last_cmd",
                  "reply_mode", "flags", "closing", "close_after_reply", "transport",
                  "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
-                 "qbuf", "obuf", "conn_type", "__weakref__")
+                 "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "__weakref__")
 
     def __init__(self, engine, addr: str = "", laddr: str = "", fd: int = -1,
                  conn_type: str = "tcp"):
@@ -45,6 +45,8 @@ class Client:
         self.lib_ver = b""
         self.kill_hook = None       # netserver sets: close this connection
         self.qbuf = 0
+        self.blocked = None         # engine's record while blocked (BLPOP, XREAD BLOCK, ...)
+        self.unblock_hook = None    # netserver sets: callback(reply) when unblocked
         self.obuf = 0
 
     # ------------------------------------------------------------------ commands' API

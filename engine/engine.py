@@ -46,6 +46,14 @@ class Stats:
         self.unexpected_error_replies = 0
 
 
+class _StderrLog:
+    def warning(self, msg):
+        import sys
+        print(msg, file=sys.stderr)
+
+    notice = verbose = debug = warning
+
+
 class Engine:
     def __init__(self, config: Config | None = None, clock: Callable[[], float] = time.time,
                  rng: random.Random | None = None):
@@ -65,6 +73,7 @@ class Engine:
         self.shutdown_requested = None                # set by SHUTDOWN: dict of options
         self.run_id = "%040x" % self.rng.getrandbits(160)
         self.server_info: dict = {}                   # filled by netserver (port, pid...)
+        self.log = _StderrLog()                       # netserver installs its Log
         self.config.on_change("requirepass", self._on_requirepass)
 
     # ------------------------------------------------------------------ time
@@ -99,7 +108,7 @@ class Engine:
         if spec is None:
             return self._reject(c, unknown_command(argv))
         n = len(argv)
-        if spec.subcommands:
+        if spec.fn is None:                 # a container: CONFIG GET, CLIENT LIST, ...
             if n < 2:
                 return self._reject(c, WrongArity(spec.name))
             sub = spec.subcommands.get(argv[1].lower())
@@ -123,6 +132,11 @@ class Engine:
         except RedisError as e:
             self.stats.errors += 1
             reply = e
+        except Exception as e:              # a bug of ours: log it, keep the client
+            self.stats.errors += 1
+            self.log_exception(f"command '{spec.name}' failed")
+            reply = RedisError(f"ERR internal error in '{spec.name}': "
+                               f"{type(e).__name__}, see the server log")
         if self.dirty != dirty and self.propagators:
             out = c.propagate_argv or argv
             c.propagate_argv = None
@@ -130,6 +144,11 @@ class Engine:
                 fn(c.db.id, out)
         c.last_cmd = spec
         return reply
+
+    def log_exception(self, what: str):
+        """Write a traceback to the server log (netserver replaces ``self.log``)."""
+        import traceback
+        self.log.warning(what + "\n" + traceback.format_exc())
 
     def _reject(self, c: Client, e: RedisError) -> RedisError:
         self.stats.errors += 1

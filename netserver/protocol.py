@@ -10,7 +10,7 @@ from .resp import ProtocolError, RequestParser, encode
 
 class RedisProtocol(asyncio.Protocol):
     __slots__ = ("server", "engine", "transport", "client", "parser", "paused",
-                 "soft_since", "limit_output")
+                 "soft_since", "limit_output", "pending", "pending_error")
 
     def __init__(self, server):
         self.server = server
@@ -21,6 +21,8 @@ class RedisProtocol(asyncio.Protocol):
         self.paused = False
         self.soft_since = 0.0
         self.limit_output = False
+        self.pending = None          # commands queued behind a blocked one
+        self.pending_error = None
 
     # ------------------------------------------------------------------ lifecycle
     def connection_made(self, transport):
@@ -40,6 +42,7 @@ class RedisProtocol(asyncio.Protocol):
             fd=sock.fileno() if sock is not None else -1)
         c.transport = transport
         c.kill_hook = self._kill
+        c.unblock_hook = self.unblocked
         self.parser = RequestParser(cfg["proto-max-bulk-len"], cfg["client-query-buffer-limit"])
         self.parser.authenticated = c.authenticated
         self.server.connections.add(self)
@@ -86,10 +89,15 @@ class RedisProtocol(asyncio.Protocol):
             parser.feed(data, cmds)
         except ProtocolError as e:
             error = e
-        execute = engine.execute
+        if self.pending is not None:
+            # blocked (BLPOP, ...): keep reading so a disconnect is seen, run later
+            self.pending.extend(cmds)
+            if error is not None:
+                self.pending_error = error
+            return
         if len(cmds) == 1 and error is None and c.reply_mode == "on":
             # the common case: one command, one reply
-            reply = execute(c, cmds[0])
+            reply = engine.execute(c, cmds[0])
             t = reply.__class__
             if t is Status:
                 payload = b"+%s\r\n" % reply
@@ -99,25 +107,43 @@ class RedisProtocol(asyncio.Protocol):
                 payload = b""
             else:
                 payload = encode(reply, c.resp)
+            if c.blocked is not None:
+                self.pending = []
         else:
-            out = []
-            for argv in cmds:
-                mode = c.reply_mode
-                reply = execute(c, argv)
-                if mode == "on":
-                    if reply is not NO_REPLY:
-                        out.append(encode(reply, c.resp))
-                elif mode == "skip" and c.reply_mode == "skip":
-                    c.reply_mode = "on"
-                if c.close_after_reply or c.closing:
-                    break
-            if error is not None and not c.close_after_reply:
-                text = str(error)
-                self.server.log.verbose(f"Protocol error ({text}) from client: id={c.id} "
-                                        f"addr={c.addr}")
-                out.append(b"-ERR Protocol error: %s\r\n" % text.encode())
-                c.close_after_reply = True
-            payload = b"".join(out)
+            payload = self._run(cmds, error)
+        self._flush(payload)
+
+    def _run(self, cmds: list, error=None) -> bytes:
+        """Execute commands in order; stop at one that blocks (the rest wait in
+        ``pending``).  Returns the encoded replies."""
+        c = self.client
+        execute = self.engine.execute
+        out = []
+        for i, argv in enumerate(cmds):
+            mode = c.reply_mode
+            reply = execute(c, argv)
+            if mode == "on":
+                if reply is not NO_REPLY:
+                    out.append(encode(reply, c.resp))
+            elif mode == "skip" and c.reply_mode == "skip":
+                c.reply_mode = "on"
+            if c.close_after_reply or c.closing:
+                return b"".join(out)
+            if c.blocked is not None:
+                self.pending = cmds[i + 1:]
+                self.pending_error = error
+                return b"".join(out)
+        if error is not None:
+            text = str(error)
+            self.server.log.verbose(f"Protocol error ({text}) from client: id={c.id} "
+                                    f"addr={c.addr}")
+            out.append(b"-ERR Protocol error: %s\r\n" % text.encode())
+            c.close_after_reply = True
+        return b"".join(out)
+
+    def _flush(self, payload: bytes):
+        c = self.client
+        engine = self.engine
         c.last_interaction = engine.now_ms
         if payload:
             engine.stats.net_output_bytes += len(payload)
@@ -128,6 +154,21 @@ class RedisProtocol(asyncio.Protocol):
             self.transport.close()
         elif engine.shutdown_requested is not None:
             self.server.request_shutdown()
+
+    def unblocked(self, reply):
+        """The engine served or timed out this blocked client: send its reply, then run
+        the commands that arrived meanwhile."""
+        c = self.client
+        if self.transport is None or self.transport.is_closing():
+            return
+        out = encode(reply, c.resp) if reply is not NO_REPLY and c.reply_mode == "on" else b""
+        cmds, error = self.pending or [], self.pending_error
+        self.pending = self.pending_error = None
+        if cmds or error is not None:
+            out += self._run(cmds, error)
+            if c.blocked is not None and self.pending is None:
+                self.pending = []
+        self._flush(out)
 
     def push(self, payload: bytes):
         """Write an out-of-band message (pub/sub, invalidation, MONITOR)."""

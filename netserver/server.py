@@ -23,6 +23,7 @@ class Server:
         self._stopped: asyncio.Future | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         engine.config.on_change("loglevel", self.log.set_level)
+        engine.log = self.log
 
     # ------------------------------------------------------------------ start
     async def start(self, host: str | None = None, port: int | None = None):
