@@ -14,7 +14,8 @@ class Client:
                  "addr", "laddr", "fd", "created", "last_interaction", "cmd", "last_cmd",
                  "reply_mode", "flags", "closing", "close_after_reply", "transport",
                  "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
-                 "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "__weakref__")
+                 "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "multi_failed", "watching", "watch_dirty",
+                 "__weakref__")
 
     def __init__(self, engine, addr: str = "", laddr: str = "", fd: int = -1,
                  conn_type: str = "tcp"):
@@ -39,7 +40,10 @@ class Client:
         self.closing = False
         self.close_after_reply = False
         self.transport = None
-        self.multi = None           # queued commands while in MULTI (issue: transactions)
+        self.multi = None           # queued argv lists while in MULTI
+        self.multi_failed = False   # a command was rejected while queueing: EXECABORT
+        self.watching = None        # {(dbid, key): expired_at_watch_time} (WATCH)
+        self.watch_dirty = False    # a watched key was written: EXEC fails
         self.propagate_argv = None  # a deterministic rewrite of the current write
         self.lib_name = b""
         self.lib_ver = b""
@@ -58,6 +62,8 @@ class Client:
         """Every write ends here: dirty counter, WATCH, keyspace notification, change feed."""
         e = self.engine
         e.dirty += dirty
+        if e.watched:
+            e.touch_watched(db or self.db, key)
         if e.write_listeners:
             db = db or self.db
             kind = GENERIC_EVENTS.get(event) or (self.cmd.group if self.cmd else "generic")

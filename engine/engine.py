@@ -16,6 +16,7 @@ from . import cmds
 from .client import Client
 from .commands import TABLE, CommandSpec, Flag
 from .config import Config
+from .replies import QUEUED
 from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_subcommand
 from .keyspace import Database
 
@@ -23,6 +24,8 @@ for _m in pkgutil.iter_modules(cmds.__path__):      # every command module regis
     importlib.import_module(f"{cmds.__name__}.{_m.name}")
 
 VERSION = "0.1.0"
+# commands that run immediately even inside MULTI (Redis's processCommand)
+MULTI_PASSTHROUGH = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 REDIS_VERSION = "7.0.15"
 
 
@@ -74,6 +77,8 @@ class Engine:
         self.run_id = "%040x" % self.rng.getrandbits(160)
         self.server_info: dict = {}                   # filled by netserver (port, pid...)
         self.log = _StderrLog()                       # netserver installs its Log
+        self.watched: dict = {}                       # (dbid, key) -> set of clients (WATCH)
+        self.exec_buffer: list | None = None          # propagation collected during EXEC
         self.config.on_change("requirepass", self._on_requirepass)
 
     # ------------------------------------------------------------------ time
@@ -95,6 +100,9 @@ class Engine:
 
     def disconnect(self, c: Client):
         self.clients.pop(c.id, None)
+        if c.watching:
+            from .cmds.multi import unwatch_all
+            unwatch_all(c)
 
     def _on_requirepass(self, value):
         if not value:
@@ -123,6 +131,11 @@ class Engine:
             return self._reject(c, WrongArity(spec.name))
         if not c.authenticated and not spec.no_auth:
             return self._reject(c, NOAUTH)
+        if c.multi is not None and spec.name not in MULTI_PASSTHROUGH:
+            if Flag.NO_MULTI in spec.flags:
+                return self._reject(c, RedisError("ERR Command not allowed inside a transaction"))
+            c.multi.append(argv)
+            return QUEUED
         c.cmd = spec
         c.argv = argv
         self.stats.commands += 1
@@ -138,10 +151,8 @@ class Engine:
             reply = RedisError(f"ERR internal error in '{spec.name}': "
                                f"{type(e).__name__}, see the server log")
         if self.dirty != dirty and self.propagators:
-            out = c.propagate_argv or argv
-            c.propagate_argv = None
-            for fn in self.propagators:
-                fn(c.db.id, out)
+            self.propagate(c.db.id, c.propagate_argv or argv)
+        c.propagate_argv = None
         c.last_cmd = spec
         return reply
 
@@ -152,7 +163,33 @@ class Engine:
 
     def _reject(self, c: Client, e: RedisError) -> RedisError:
         self.stats.errors += 1
+        if c.multi is not None:
+            c.multi_failed = True       # EXEC will answer EXECABORT
         return e
+
+    def propagate(self, dbid: int, argv: list):
+        """Send a write, in its deterministic form, to AOF/replicas (inside EXEC they are
+        collected and wrapped in MULTI/EXEC)."""
+        if self.exec_buffer is not None:
+            self.exec_buffer.append((dbid, argv))
+            return
+        for fn in self.propagators:
+            fn(dbid, argv)
+
+    # ------------------------------------------------------------------ WATCH
+    def touch_watched(self, db: Database, key: bytes):
+        """A write to a watched key fails the watchers' next EXEC."""
+        clients = self.watched.get((db.id, key))
+        if clients:
+            for w in clients:
+                w.watch_dirty = True
+
+    def touch_all_watched(self, db: Database, only_existing: bool = True):
+        """FLUSHDB/FLUSHALL/SWAPDB: every watched key of db that exists (or existed)."""
+        for (dbid, key), clients in self.watched.items():
+            if dbid == db.id and (not only_existing or key in db.data):
+                for w in clients:
+                    w.watch_dirty = True
 
     # ------------------------------------------------------------------ expiry
     def _expired(self, db: Database, key: bytes):

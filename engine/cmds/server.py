@@ -18,8 +18,11 @@ def _flush_mode(c, opts):
 
 
 def flush_db(c, db):
+    """Empty one database; watchers of its existing keys fail their EXEC."""
+    if c.engine.watched:
+        c.engine.touch_all_watched(db)
     n = db.clear()
-    c.written(b"", None, dirty=n, db=db)
+    c.engine.dirty += n
     return n
 
 
