@@ -15,6 +15,7 @@ class Client:
                  "reply_mode", "flags", "closing", "close_after_reply", "transport",
                  "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
                  "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "multi_failed", "watching", "watch_dirty",
+                 "channels", "patterns", "shard_channels", "push_hook",
                  "__weakref__")
 
     def __init__(self, engine, addr: str = "", laddr: str = "", fd: int = -1,
@@ -44,6 +45,10 @@ class Client:
         self.multi_failed = False   # a command was rejected while queueing: EXECABORT
         self.watching = None        # {(dbid, key): expired_at_watch_time} (WATCH)
         self.watch_dirty = False    # a watched key was written: EXEC fails
+        self.channels = None        # pub/sub subscriptions (sets, created on first use)
+        self.patterns = None
+        self.shard_channels = None
+        self.push_hook = None       # netserver sets: callback(value) writes a push message
         self.propagate_argv = None  # a deterministic rewrite of the current write
         self.lib_name = b""
         self.lib_ver = b""
@@ -73,6 +78,16 @@ class Client:
     def rewrite(self, *argv: bytes):
         """Propagate this deterministic form instead of the command as received."""
         self.propagate_argv = list(argv)
+
+    @property
+    def subscriptions(self) -> int:
+        return (len(self.channels or ()) + len(self.patterns or ())
+                + len(self.shard_channels or ()))
+
+    def push(self, value):
+        """Send an out-of-band message (pub/sub, invalidation) to this client."""
+        if self.push_hook is not None and not self.closing:
+            self.push_hook(value)
 
     def select(self, index: int):
         self.db = self.engine.dbs[index]

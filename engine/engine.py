@@ -19,6 +19,7 @@ from .config import Config
 from .replies import QUEUED
 from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_subcommand
 from .keyspace import Database
+from .pubsub import PubSub
 
 for _m in pkgutil.iter_modules(cmds.__path__):      # every command module registers itself
     importlib.import_module(f"{cmds.__name__}.{_m.name}")
@@ -26,6 +27,9 @@ for _m in pkgutil.iter_modules(cmds.__path__):      # every command module regis
 VERSION = "0.1.0"
 # commands that run immediately even inside MULTI (Redis's processCommand)
 MULTI_PASSTHROUGH = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+# what a RESP2 client in subscribed mode may run
+SUBSCRIBED_OK = frozenset({"subscribe", "psubscribe", "ssubscribe", "unsubscribe",
+                           "punsubscribe", "sunsubscribe", "ping", "quit", "reset"})
 REDIS_VERSION = "7.0.15"
 
 
@@ -79,6 +83,7 @@ class Engine:
         self.log = _StderrLog()                       # netserver installs its Log
         self.watched: dict = {}                       # (dbid, key) -> set of clients (WATCH)
         self.exec_buffer: list | None = None          # propagation collected during EXEC
+        self.pubsub = PubSub(self)
         self.config.on_change("requirepass", self._on_requirepass)
 
     # ------------------------------------------------------------------ time
@@ -100,6 +105,8 @@ class Engine:
 
     def disconnect(self, c: Client):
         self.clients.pop(c.id, None)
+        if c.channels or c.patterns or c.shard_channels:
+            self.pubsub.drop_client(c)
         if c.watching:
             from .cmds.multi import unwatch_all
             unwatch_all(c)
@@ -131,6 +138,11 @@ class Engine:
             return self._reject(c, WrongArity(spec.name))
         if not c.authenticated and not spec.no_auth:
             return self._reject(c, NOAUTH)
+        if (c.channels or c.patterns or c.shard_channels) and c.resp == 2 \
+                and spec.name not in SUBSCRIBED_OK:
+            return self._reject(c, RedisError(
+                f"ERR Can't execute '{spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
+                f"PING / QUIT / RESET are allowed in this context"))
         if c.multi is not None and spec.name not in MULTI_PASSTHROUGH:
             if Flag.NO_MULTI in spec.flags:
                 return self._reject(c, RedisError("ERR Command not allowed inside a transaction"))

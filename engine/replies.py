@@ -20,6 +20,11 @@ class Push(list):
     __slots__ = ()
 
 
+class Multi(list):
+    """Several top-level replies from one command (SUBSCRIBE a b -> two confirmations)."""
+    __slots__ = ()
+
+
 class _NullArray:
     """The null *array* (``*-1`` in RESP2), as opposed to the null bulk string (None)."""
     __slots__ = ()

@@ -43,6 +43,7 @@ class RedisProtocol(asyncio.Protocol):
         c.transport = transport
         c.kill_hook = self._kill
         c.unblock_hook = self.unblocked
+        c.push_hook = self.push_value
         self.parser = RequestParser(cfg["proto-max-bulk-len"], cfg["client-query-buffer-limit"])
         self.parser.authenticated = c.authenticated
         self.server.connections.add(self)
@@ -174,10 +175,18 @@ class RedisProtocol(asyncio.Protocol):
         """Write an out-of-band message (pub/sub, invalidation, MONITOR)."""
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(payload)
+            self.engine.stats.net_output_bytes += len(payload)
             self._check_output_limit()
 
+    def push_value(self, value):
+        self.push(encode(value, self.client.resp))
+
     def _check_output_limit(self):
-        hard, soft, secs = self.engine.config["client-output-buffer-limit"]["normal"]
+        c = self.client
+        cls = "pubsub" if (c.channels or c.patterns or c.shard_channels) else "normal"
+        hard, soft, secs = self.engine.config["client-output-buffer-limit"][cls]
+        if not hard and not soft:
+            return
         size = self.transport.get_write_buffer_size()
         if hard and size > hard:
             self._overflow(size)

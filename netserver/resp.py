@@ -7,7 +7,7 @@ from __future__ import annotations
 import hiredis
 
 from engine.errors import RedisError
-from engine.replies import NO_REPLY, NULL_ARRAY, Push, Status, Verbatim
+from engine.replies import NO_REPLY, NULL_ARRAY, Multi, Push, Status, Verbatim
 
 INLINE_MAX = 64 * 1024          # PROTO_INLINE_MAX_SIZE
 MBULK_MAX = 1024 * 1024         # largest multibulk count Redis accepts
@@ -342,6 +342,9 @@ def _encode(v, resp: int, out: list):
             out.append(b"=%d\r\ntxt:%s\r\n" % (len(v) + 4, v))
     elif v is NULL_ARRAY:
         out.append(b"*-1\r\n" if resp == 2 else b"_\r\n")
+    elif t is Multi:
+        for x in v:
+            _encode(x, resp, out)
     elif v is NO_REPLY:
         pass
     elif isinstance(v, str):          # programming convenience: a str is a bulk string

@@ -13,6 +13,8 @@ def cmd_ping(c, *msg):
     """PING [message]"""
     if len(msg) > 1:
         raise WrongArity("ping")
+    if c.resp == 2 and (c.channels or c.patterns or c.shard_channels):
+        return [b"pong", msg[0] if msg else b""]     # RESP2 subscribed mode
     return msg[0] if msg else PONG
 
 
