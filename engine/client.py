@@ -15,7 +15,7 @@ class Client:
                  "reply_mode", "flags", "closing", "close_after_reply", "transport",
                  "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
                  "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "multi_failed", "watching", "watch_dirty",
-                 "channels", "patterns", "shard_channels", "push_hook",
+                 "channels", "patterns", "shard_channels", "push_hook", "tracking",
                  "__weakref__")
 
     def __init__(self, engine, addr: str = "", laddr: str = "", fd: int = -1,
@@ -49,6 +49,7 @@ class Client:
         self.patterns = None
         self.shard_channels = None
         self.push_hook = None       # netserver sets: callback(value) writes a push message
+        self.tracking = None        # TrackingState while CLIENT TRACKING is on
         self.propagate_argv = None  # a deterministic rewrite of the current write
         self.lib_name = b""
         self.lib_ver = b""

@@ -20,6 +20,7 @@ from .replies import QUEUED
 from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_subcommand
 from .keyspace import Database
 from .pubsub import PubSub
+from .tracking import Tracking
 
 for _m in pkgutil.iter_modules(cmds.__path__):      # every command module registers itself
     importlib.import_module(f"{cmds.__name__}.{_m.name}")
@@ -84,6 +85,7 @@ class Engine:
         self.watched: dict = {}                       # (dbid, key) -> set of clients (WATCH)
         self.exec_buffer: list | None = None          # propagation collected during EXEC
         self.pubsub = PubSub(self)
+        self.tracking = Tracking(self)
         self.config.on_change("requirepass", self._on_requirepass)
 
     # ------------------------------------------------------------------ time
@@ -107,6 +109,8 @@ class Engine:
         self.clients.pop(c.id, None)
         if c.channels or c.patterns or c.shard_channels:
             self.pubsub.drop_client(c)
+        if c.tracking is not None:
+            self.tracking.disable(c)
         if c.watching:
             from .cmds.multi import unwatch_all
             unwatch_all(c)
@@ -165,6 +169,8 @@ class Engine:
         if self.dirty != dirty and self.propagators:
             self.propagate(c.db.id, c.propagate_argv or argv)
         c.propagate_argv = None
+        if c.tracking is not None:
+            self.tracking.after_command(c, spec, argv)
         c.last_cmd = spec
         return reply
 

@@ -32,6 +32,8 @@ def cmd_flushdb(c, *opts):
     """FLUSHDB [ASYNC | SYNC]"""
     _flush_mode(c, opts)
     flush_db(c, c.db)
+    if c.engine.tracking.clients:
+        c.engine.tracking.flush()
     return OK
 
 
@@ -43,6 +45,8 @@ def cmd_flushall(c, *opts):
     _flush_mode(c, opts)
     for db in c.engine.dbs:
         flush_db(c, db)
+    if c.engine.tracking.clients:
+        c.engine.tracking.flush()
     c.engine.dirty += 1
     return OK
 
