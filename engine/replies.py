@@ -25,6 +25,12 @@ class Multi(list):
     __slots__ = ()
 
 
+class SetReply(list):
+    """A set whose order matters (RESP3 ``~``, an array in RESP2): SMEMBERS of an intset
+    replies in ascending order, as Redis does; a plain ``set`` cannot keep an order."""
+    __slots__ = ()
+
+
 class _NullArray:
     """The null *array* (``*-1`` in RESP2), as opposed to the null bulk string (None)."""
     __slots__ = ()

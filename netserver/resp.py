@@ -7,7 +7,7 @@ from __future__ import annotations
 import hiredis
 
 from engine.errors import RedisError
-from engine.replies import NO_REPLY, NULL_ARRAY, Multi, Push, Status, Verbatim
+from engine.replies import NO_REPLY, NULL_ARRAY, Multi, Push, SetReply, Status, Verbatim
 
 INLINE_MAX = 64 * 1024          # PROTO_INLINE_MAX_SIZE
 MBULK_MAX = 1024 * 1024         # largest multibulk count Redis accepts
@@ -322,7 +322,7 @@ def _encode(v, resp: int, out: list):
             out.append(b"$%d\r\n%s\r\n" % (len(s), s))
         else:
             out.append(b",%s\r\n" % s)
-    elif t is set or t is frozenset:
+    elif t is set or t is frozenset or t is SetReply:
         out.append((b"*%d\r\n" if resp == 2 else b"~%d\r\n") % len(v))
         for x in v:
             _encode(x, resp, out)
