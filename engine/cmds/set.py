@@ -1,10 +1,10 @@
 """The set group: SADD, SISMEMBER and friends, set algebra, SPOP/SRANDMEMBER, SSCAN.
 Redis 7.0 encodings: intset (small, integers only) and hashtable."""
 from engine.commands import KS, Acl, Flag, KeySpec, command
-from engine.errors import NOT_INTEGER, SYNTAX, WRONGTYPE, RedisError
-from engine.parsing import LLONG_MAX, to_int
+from engine.errors import SYNTAX, WRONGTYPE, RedisError
+from engine.parsing import to_int
 from engine.replies import SetReply
-from engine.types.set import MAX_INTSET, Set, fits_intset, sorted_if_intset
+from engine.types.set import Set, fits_intset, sorted_if_intset
 
 from .hash import (check_repeat, parse_cursor, random_count, read_lookup, scan_members,
                    scan_options)
@@ -151,9 +151,7 @@ SPOP_MOVE_STRATEGY_MUL = 5
 
 def _spop_count(c, key, arg):
     count = to_int(arg)
-    if count is None:
-        raise NOT_INTEGER
-    if count < 0:
+    if count is None or count < 0:
         raise NOT_POSITIVE
     s = _write_lookup(c, key)
     if s is None or count == 0:
