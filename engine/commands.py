@@ -75,9 +75,14 @@ class KS(str, enum.Enum):
 
 @dataclass(frozen=True)
 class KeySpec:
-    """Where the keys are: begin at argv[begin], then either a range
-    (lastkey relative to begin, -1 = last arg; step; limit) or a key count at
-    argv[begin + numkeys_at] (``numkeys_at`` not None: keys follow the count)."""
+    """Where the keys are, as a Redis 7 key specification.
+
+    begin_search: ``index`` at argv[begin], or ``keyword`` (search for it starting at
+    argv[begin]; a negative begin searches backwards from the end), or ``unknown``.
+    find_keys: ``range`` (lastkey relative to the first key, -1 = the last arg; step;
+    limit) or ``keynum`` when ``numkeys_at`` is not None (the count is at
+    first + max(numkeys_at - 1, 0), keys start at first + (numkeys_at or 1)).
+    ``notes`` is what COMMAND INFO/DOCS print beside the flags."""
     begin: int = 1
     last: int = 0
     step: int = 1
@@ -85,9 +90,11 @@ class KeySpec:
     numkeys_at: int | None = None
     keyword: str | None = None  # begin search by keyword (e.g. STREAMS), from begin
     flags: frozenset = frozenset()
+    notes: str | None = None
+    unknown: bool = False       # keys Redis cannot locate (SORT's BY/GET patterns)
 
     def __init__(self, begin=1, last=0, step=1, limit=0, numkeys_at=None,
-                 keyword=None, flags=()):
+                 keyword=None, flags=(), notes=None, unknown=False):
         object.__setattr__(self, "begin", begin)
         object.__setattr__(self, "last", last)
         object.__setattr__(self, "step", step)
@@ -95,28 +102,72 @@ class KeySpec:
         object.__setattr__(self, "numkeys_at", numkeys_at)
         object.__setattr__(self, "keyword", keyword)
         object.__setattr__(self, "flags", frozenset(flags))
+        object.__setattr__(self, "notes", notes)
+        object.__setattr__(self, "unknown", unknown)
 
-    def positions(self, argv) -> list[int]:
+    @property
+    def is_index_range(self) -> bool:
+        return not self.unknown and self.keyword is None and self.numkeys_at is None
+
+    @property
+    def keynum(self) -> tuple[int, int]:
+        """(keynumidx, firstkey) as COMMAND INFO prints them."""
+        k = self.numkeys_at or 0
+        return max(k - 1, 0), k or 1
+
+    def find(self, argv):
+        """Redis's getKeysUsingKeySpecs for this spec: a list of positions, or None when
+        the arguments do not fit (the 'invalid spec' case)."""
         n = len(argv)
-        start = self.begin
+        if self.unknown:
+            return None
+        first = self.begin
         if self.keyword is not None:
             kw = self.keyword.encode().lower()
-            start = next((i + 1 for i in range(self.begin, n) if argv[i].lower() == kw), 0)
-            if not start:
+            start = self.begin if self.begin > 0 else n + self.begin
+            end = n - 1 if self.begin > 0 else 1
+            first = 0
+            i = start
+            while i != end:
+                if i >= n or i < 1:
+                    break
+                if argv[i].lower() == kw:
+                    first = i + 1
+                    break
+                i = i + 1 if start <= end else i - 1
+            if not first:
                 return []
-        if start >= n:
-            return []
-        if self.numkeys_at is not None:
-            try:
-                count = int(argv[start + self.numkeys_at - 1] if self.numkeys_at else argv[start])
-            except (ValueError, IndexError):
-                return []
-            first = start + (self.numkeys_at or 1)
-            return [i for i in range(first, min(n, first + count * self.step), self.step)]
-        last = n + self.last if self.last < 0 else start + self.last
-        if self.limit > 1 and self.last == -1:
-            last = start + (n - start) // self.limit - 1
-        return list(range(start, min(last, n - 1) + 1, self.step))
+        if self.numkeys_at is None:
+            step = self.step
+            if self.last >= 0:
+                last = first + self.last
+            elif not self.limit:
+                last = n + self.last
+            else:
+                last = first + ((n - first) // self.limit + self.last)
+        else:
+            step = self.step
+            idx, firstkey = self.keynum
+            if first + idx >= n:
+                return None
+            from .parsing import to_int
+            count = to_int(argv[first + idx])
+            if count is None or count < 0:
+                return None
+            first += firstkey
+            last = first + count - 1
+        if last >= n or last < first or first >= n:
+            return None
+        return list(range(first, last + 1, step))
+
+    def positions(self, argv) -> list[int]:
+        return self.find(argv) or []
+
+
+# COMMAND INFO prints flags in this order; may_replicate is hidden, as in Redis
+_FLAG_ORDER = [f for f in Flag if f is not Flag.MAY_REPLICATE]
+_ACL_ORDER = list(Acl)
+_KS_ORDER = list(KS)
 
 
 @dataclass
@@ -135,6 +186,13 @@ class CommandSpec:
     subcommands: dict = field(default_factory=dict)   # bytes -> CommandSpec
     container: "CommandSpec | None" = None
     no_auth: bool = False          # cached from flags: checked on every unauthenticated call
+    tips: tuple = ()               # COMMAND INFO tips ("nondeterministic_output", ...)
+    history: tuple = ()            # COMMAND DOCS history: (version, text) pairs
+    doc_flags: tuple = ()          # COMMAND DOCS doc_flags ("deprecated", "syscmd")
+    deprecated_since: str = ""
+    replaced_by: str = ""
+    arguments: tuple = ()          # COMMAND DOCS arguments, as Redis's maps (dicts)
+    getkeys: Callable | None = None  # argv -> positions, where key specs cannot say
 
     def __post_init__(self):
         self.no_auth = Flag.NO_AUTH in self.flags
@@ -148,25 +206,83 @@ class CommandSpec:
         """Name as error messages print it ('config|get')."""
         return self.name
 
-    def categories(self) -> set[str]:
-        """ACL categories: declared ones plus those Redis derives from the flags."""
-        cats = {a.value for a in self.acl}
+    def categories(self) -> list[str]:
+        """ACL categories in Redis's order: declared ones plus those Redis derives from
+        the flags (setImplicitACLCategories)."""
+        cats = set(self.acl)
         f = self.flags
         if Flag.WRITE in f:
-            cats.add("write")
-        if Flag.READONLY in f and "scripting" not in cats:
-            cats.add("read")
+            cats.add(Acl.WRITE)
+        if Flag.READONLY in f and Acl.SCRIPTING not in cats:
+            cats.add(Acl.READ)
         if Flag.ADMIN in f:
-            cats |= {"admin", "dangerous"}
+            cats |= {Acl.ADMIN, Acl.DANGEROUS}
         if Flag.PUBSUB in f:
-            cats.add("pubsub")
+            cats.add(Acl.PUBSUB)
         if Flag.FAST in f:
-            cats.add("fast")
+            cats.add(Acl.FAST)
         if Flag.BLOCKING in f:
-            cats.add("blocking")
-        if Flag.FAST not in f:
-            cats.add("slow")
-        return cats
+            cats.add(Acl.BLOCKING)
+        if Acl.FAST not in cats:
+            cats.add(Acl.SLOW)
+        return [a.value for a in _ACL_ORDER if a in cats]
+
+    def legacy(self) -> tuple[int, int, int, bool]:
+        """(first, last, step, movable): COMMAND INFO's legacy key range and whether the
+        keys are movable, computed as Redis's populateCommandLegacyRangeSpec does."""
+        specs = self.keys
+        movable = Flag.MOVABLEKEYS in self.flags or self.getkeys is not None
+        if not specs:
+            return 0, 0, 0, movable
+        if len(specs) == 1 and specs[0].is_index_range:
+            ks = specs[0]
+            movable = movable or KS.INCOMPLETE in ks.flags
+            last = ks.last + ks.begin if ks.last >= 0 else ks.last
+            return ks.begin, last, ks.step, movable
+        first, last, prev_last = None, 0, 0
+        for ks in specs:
+            if not ks.is_index_range or ks.step != 1 or \
+                    (prev_last and prev_last != ks.begin - 1):
+                movable = True
+                continue
+            if KS.INCOMPLETE in ks.flags:
+                movable = True
+            first = ks.begin if first is None else min(first, ks.begin)
+            abs_last = ks.last + ks.begin if ks.last >= 0 else ks.last
+            last = max(last % 2**32, abs_last % 2**32)      # unsigned, as in Redis
+            last = last - 2**32 if last >= 2**31 else last
+            prev_last = last
+        if first is None:
+            return 0, 0, 0, True
+        return first, last, 1, movable
+
+    def legacy_range(self) -> tuple[int, int, int]:
+        """(first, last, step) as COMMAND INFO's legacy fields report them."""
+        return self.legacy()[:3]
+
+    def flag_names(self) -> list[str]:
+        f = set(self.flags)
+        if self.legacy()[3]:
+            f.add(Flag.MOVABLEKEYS)
+        return [x.value for x in _FLAG_ORDER if x in f]
+
+    def has_keys(self) -> bool:
+        return self.getkeys is not None or any(KS.NOT_KEY not in ks.flags for ks in self.keys)
+
+    def key_positions_flags(self, argv):
+        """Keys of a full argv with their key-spec flags: a list of (position, flags),
+        or None when the arguments do not fit the specs."""
+        if self.getkeys is not None:
+            flags = self.keys[0].flags if self.keys else frozenset()
+            pos = self.getkeys(argv)
+            return None if pos is None else [(i, flags) for i in pos]
+        out = []
+        for ks in self.keys:
+            found = ks.find(argv)
+            if found is None:
+                return None
+            out.extend((i, ks.flags) for i in found)
+        return out
 
     def key_positions(self, argv) -> list[int]:
         seen, out = set(), []
@@ -177,22 +293,9 @@ class CommandSpec:
                     out.append(i)
         return out
 
-    def legacy_range(self) -> tuple[int, int, int]:
-        """(first, last, step) as COMMAND INFO's legacy fields report them."""
-        if not self.keys:
-            return 0, 0, 0
-        ks = self.keys[0]
-        if ks.numkeys_at is not None or ks.keyword is not None:
-            return 0, 0, 0
-        first = ks.begin
-        if ks.last < 0:
-            last = ks.last
-        else:
-            last = ks.begin + ks.last
-        for other in self.keys[1:]:
-            if other.numkeys_at is None and other.keyword is None and other.last >= 0:
-                last = max(last, other.begin + other.last) if last >= 0 else last
-        return first, last, ks.step
+
+def key_flag_names(flags) -> list[str]:
+    return [k.value for k in _KS_ORDER if k in flags]
 
 
 # bytes (lowercase name) -> CommandSpec
@@ -200,7 +303,9 @@ TABLE: dict[bytes, CommandSpec] = {}
 
 
 def command(name: str, *, arity: int, group: str, since: str = "1.0.0", flags=(),
-            acl=(), keys=(), summary: str = "", complexity: str = ""):
+            acl=(), keys=(), summary: str = "", complexity: str = "", tips=(),
+            history=(), doc_flags=(), deprecated_since: str = "", replaced_by: str = "",
+            arguments=(), getkeys=None):
     """Declare a command.  The decorated function is called as ``fn(client, *argv[1:])``
     (for a subcommand ``fn(client, *argv[2:])``) after arity and policy checks."""
     def deco(fn):
@@ -208,11 +313,16 @@ def command(name: str, *, arity: int, group: str, since: str = "1.0.0", flags=()
         spec = CommandSpec(
             name="|".join(parts), fn=fn, arity=arity, group=group, since=since,
             flags=frozenset(flags), acl=frozenset(acl), keys=tuple(keys),
-            summary=summary, complexity=complexity, doc=(fn.__doc__ or "").strip())
+            summary=summary, complexity=complexity, doc=(fn.__doc__ or "").strip(),
+            tips=tuple(tips), history=tuple(history), doc_flags=tuple(doc_flags),
+            deprecated_since=deprecated_since, replaced_by=replaced_by,
+            arguments=tuple(arguments), getkeys=getkeys)
         if len(parts) == 1:
             prev = TABLE.get(parts[0].encode())
             if prev is not None:
                 spec.subcommands = prev.subcommands
+                for sub in spec.subcommands.values():
+                    sub.container = spec
             TABLE[parts[0].encode()] = spec
         else:
             parent = TABLE.get(parts[0].encode())
@@ -225,17 +335,23 @@ def command(name: str, *, arity: int, group: str, since: str = "1.0.0", flags=()
     return deco
 
 
-def container(name: str, *, group: str, since: str = "1.0.0", summary: str = "") -> CommandSpec:
+def container(name: str, *, group: str, since: str = "1.0.0", summary: str = "",
+              complexity: str = "Depends on subcommand.") -> CommandSpec:
     """Declare a container command (CONFIG, CLIENT, OBJECT, ...): arity -2, no function
     of its own; dispatch goes to the subcommand."""
     key = name.lower().encode()
     spec = TABLE.get(key)
     if spec is None:
         spec = CommandSpec(name=name.lower(), fn=None, arity=-2, group=group, since=since,
-                           flags=frozenset(), acl=frozenset(), keys=(), summary=summary)
+                           flags=frozenset(), acl=frozenset(), keys=(), summary=summary,
+                           complexity=complexity)
         TABLE[key] = spec
-    elif summary:
-        spec.summary = summary
+    else:
+        if summary:
+            spec.summary = summary
+        if spec.fn is None:
+            spec.group, spec.since = group, since
+            spec.complexity = complexity
     return spec
 
 
@@ -246,3 +362,23 @@ def lookup(argv) -> CommandSpec | None:
     if spec is not None and spec.subcommands and len(argv) > 1:
         return spec.subcommands.get(argv[1].lower(), spec)
     return spec
+
+
+def lookup_strict(argv) -> CommandSpec | None:
+    """Redis's lookupCommand: a command with subcommands and 2+ args must name a known
+    subcommand; otherwise None."""
+    spec = TABLE.get(argv[0].lower())
+    if spec is not None and spec.subcommands and len(argv) > 1:
+        return spec.subcommands.get(argv[1].lower())
+    return spec
+
+
+def lookup_name(name: bytes) -> CommandSpec | None:
+    """'get' or 'config|get' (any case), as COMMAND INFO/DOCS take names."""
+    parts = name.lower().split(b"|")
+    spec = TABLE.get(parts[0])
+    if spec is None or len(parts) == 1:
+        return spec if len(parts) == 1 else None
+    if len(parts) != 2:
+        return None
+    return spec.subcommands.get(parts[1])
