@@ -127,7 +127,7 @@ class Engine:
         if spec is None:
             return self._reject(c, unknown_command(argv))
         n = len(argv)
-        if spec.fn is None:                 # a container: CONFIG GET, CLIENT LIST, ...
+        if spec.subcommands and (n > 1 or spec.fn is None):   # CONFIG GET, COMMAND INFO
             if n < 2:
                 return self._reject(c, WrongArity(spec.name))
             sub = spec.subcommands.get(argv[1].lower())
