@@ -167,6 +167,24 @@ def cmd_hset(c, key, *fv):
     elif h.__class__ is not Hash:
         raise WRONGTYPE
     before = len(h)
+    if n == 2:                                  # the common case, kept flat
+        f, v = fv
+        if h.lp:
+            cfg = c.engine.config.values
+            limit = cfg[VALUE]
+            if len(f) > limit or len(v) > limit:
+                h.lp = False
+            h[f] = v
+            if len(h) > cfg[ENTRIES]:
+                h.lp = False
+        else:
+            h[f] = v
+        if len(h) == before:
+            c.written(key, b"hset")
+            return 0
+        h.pool = None
+        c.written(key, b"hset")
+        return 1
     if h.lp:
         cfg = c.engine.config.values
         limit = cfg[VALUE]
@@ -174,14 +192,9 @@ def cmd_hset(c, key, *fv):
             if len(a) > limit:
                 h.lp = False
                 break
-        if n == 2:
-            h[fv[0]] = fv[1]
-        else:
-            h.update(zip(fv[::2], fv[1::2]))
-        if h.lp and len(h) > cfg[ENTRIES]:
+        h.update(zip(fv[::2], fv[1::2]))
+        if len(h) > cfg[ENTRIES]:
             h.lp = False
-    elif n == 2:
-        h[fv[0]] = fv[1]
     else:
         h.update(zip(fv[::2], fv[1::2]))
     created = len(h) - before
