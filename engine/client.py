@@ -68,6 +68,7 @@ class Client:
         """Every write ends here: dirty counter, WATCH, keyspace notification, change feed."""
         e = self.engine
         e.dirty += dirty
+        (db or self.db).touch(key)          # access time of a created/replaced key (LRU/LFU)
         if e.watched:
             e.touch_watched(db or self.db, key)
         if e.write_listeners:

@@ -87,6 +87,10 @@ class Engine:
         self.pubsub = PubSub(self)
         self.tracking = Tracking(self)
         self.config.on_change("requirepass", self._on_requirepass)
+        for name in ("maxmemory-policy", "lfu-log-factor", "lfu-decay-time"):
+            self.config.on_change(name, self._on_lfu_config)
+        self._on_lfu_config(None)
+        self._expire_db = 0                           # where the next expire cycle starts
 
     # ------------------------------------------------------------------ time
     def _now(self) -> int:
@@ -220,29 +224,49 @@ class Engine:
 
     def active_expire_cycle(self, budget_us: int | None = None) -> int:
         """Redis's slow cycle: runs on the hz cron within 25% of the cron period
-        (scaled by active-expire-effort).  Returns the keys expired."""
+        (scaled by active-expire-effort), in batches of 20 (+5 per effort step), so a
+        tick never walks a whole keyspace.  The starting db rotates so one busy db
+        cannot starve the others.  Returns the keys expired."""
         self.update_time()
         hz = max(1, self.config["hz"])
         effort = self.config["active-expire-effort"] - 1
+        batch = 20 + 5 * effort
         if budget_us is None:
             budget_us = (25 + 2 * effort) * 1_000_000 // hz // 100
-        deadline = time.perf_counter() + budget_us / 1e6
+        start = time.perf_counter()
+        deadline = start + budget_us / 1e6
         total = 0
-        for db in self.dbs:
-            if not db.expires:
+        dbs, n = self.dbs, len(self.dbs)
+        for i in range(n):
+            db = dbs[(self._expire_db + i) % n]
+            if not db.expiry_pending():
                 continue
             while True:
-                expired, examined = db.active_expire(self.now_ms, 20 + 5 * effort)
+                expired, examined = db.active_expire(self.now_ms, batch)
                 total += expired
-                if examined < 20 + 5 * effort or time.perf_counter() > deadline:
+                if examined < batch or time.perf_counter() > deadline:
                     break
             if time.perf_counter() > deadline:
+                self._expire_db = (self._expire_db + i + 1) % n   # next db goes first
                 break
+        self.stats.expire_cycle_time_used += int((time.perf_counter() - start) * 1e6)
         return total
 
     def cron(self):
         """Called hz times a second by the server loop."""
         self.active_expire_cycle()
+        now_s = self.now_ms // 1000                   # Redis's cron-cached LRU clock
+        for db in self.dbs:
+            db.tick(now_s)
+
+    def _on_lfu_config(self, _value):
+        """Under an LFU maxmemory policy the databases count access frequency."""
+        cfg = self.config
+        lfu = None
+        if cfg["maxmemory-policy"].endswith("-lfu"):
+            lfu = (cfg["lfu-log-factor"], cfg["lfu-decay-time"], self.rng)
+        for db in self.dbs:
+            db.configure_lfu(lfu)
 
     # ------------------------------------------------------------------ helpers
     def all_specs(self) -> list[CommandSpec]:

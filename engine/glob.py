@@ -28,7 +28,7 @@ def compile_glob(pattern: bytes):
                 if c == b"\\" and i + 1 < n:
                     i += 1
                     items.append(re.escape(pattern[i:i + 1]))
-                elif i + 2 < n and pattern[i + 1:i + 2] == b"-" and pattern[i + 2:i + 3] != b"]":
+                elif i + 2 < n and pattern[i + 1:i + 2] == b"-":
                     a, b = pattern[i], pattern[i + 2]
                     if a > b:
                         a, b = b, a
@@ -49,12 +49,13 @@ def compile_glob(pattern: bytes):
         else:
             out.append(re.escape(ch))
         i += 1
-    return re.compile(b"".join(out), re.DOTALL)
+    # stringmatchlen never matches an empty subject against a non-empty pattern
+    return re.compile((b"(?=.)" if pattern else b"") + b"".join(out), re.DOTALL)
 
 
 def glob_match(pattern: bytes, subject: bytes, nocase: bool = False) -> bool:
     if pattern == b"*":
-        return True
+        return subject != b""
     if nocase:
         pattern, subject = pattern.lower(), subject.lower()
     return compile_glob(pattern).fullmatch(subject) is not None
