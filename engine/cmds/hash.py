@@ -3,9 +3,12 @@ from engine.commands import KS, Acl, Flag, KeySpec, command
 from engine.errors import (INCR_NAN, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE,
                            RedisError, WrongArity)
 from engine.glob import compile_glob
-from engine.parsing import LLONG_MAX, LLONG_MIN, format_float_human, to_float, to_int
+from engine.parsing import LLONG_MAX, LLONG_MIN, to_int
 from engine.replies import OK
 from engine.types.hash import ENTRIES, VALUE, Hash, exact_pool
+from engine.types.string import ld_parse
+
+from .strings import incr_float
 
 H = {Acl.HASH}
 RO = [KeySpec(1, flags={KS.RO})]
@@ -288,23 +291,18 @@ def cmd_hincrby(c, key, field, increment):
          complexity="O(1)")
 def cmd_hincrbyfloat(c, key, field, increment):
     """HINCRBYFLOAT key field increment"""
-    incr = to_float(increment)
+    incr = ld_parse(increment)
     if incr is None:
         raise NOT_FLOAT
-    if incr in (float("inf"), float("-inf")):
+    if incr.__class__ is float:                 # +/-inf
         raise INCR_NOT_FINITE
     h = _hash_write(c, key)
-    old = h.get(field)
-    if old is None:
-        value = 0.0
-    else:
-        value = to_float(old)
-        if value is None:
-            raise HASH_NOT_FLOAT
-    value += incr
-    if value != value or value in (float("inf"), float("-inf")):
+    # Redis's long double sum, printed as INCRBYFLOAT prints it
+    new = incr_float(h.get(field), increment)
+    if new is None:
+        raise HASH_NOT_FLOAT
+    if new is INCR_NAN:
         raise INCR_NAN
-    new = format_float_human(value)
     h.put(field, new, c.engine.config.values)
     c.written(key, b"hincrbyfloat")
     # replicas and the AOF get the result, not the float arithmetic (as Redis does)

@@ -172,6 +172,18 @@ def test_hincrbyfloat_adds_and_prints_like_incrbyfloat(c, enc):
     assert c.execute_command("OBJECT", "ENCODING", "h") == enc
 
 
+def test_hincrbyfloat_uses_long_double_arithmetic(c, enc):
+    # 0.1 + 0.2 is 0.3 in a long double printed with 17 decimals, not 0.30000000000000004
+    assert c.execute_command("HINCRBYFLOAT", "h", "f", "0.1") == b"0.1"
+    assert c.execute_command("HINCRBYFLOAT", "h", "f", "0.2") == b"0.3"
+    assert c.execute_command("HINCRBYFLOAT", "h", "f", "3.0e15") == \
+        b"3000000000000000.300048828125"
+    assert c.execute_command("HINCRBYFLOAT", "h", "g", "1e-18") == b"0"
+    assert c.execute_command("HINCRBYFLOAT", "h", "big", "1e308") == \
+        c.execute_command("HINCRBYFLOAT", "h", "big2", "1e308")
+    assert c.execute_command("HINCRBYFLOAT", "h", "big", "1e308")[:4] == b"1999"
+
+
 def test_hincrbyfloat_errors(c, enc):
     c.execute_command("HSET", "h", "s", "abc", "sp", " 1", "inf", "inf")
     assert err(c, "HINCRBYFLOAT", "h", "s", "1") == "hash value is not a float"
