@@ -384,6 +384,16 @@ def test_the_ziplist_aliases_set_the_listpack_thresholds(c):
         c.execute_command("CONFIG", "SET", "hash-max-ziplist-entries", "512")
 
 
+def test_copy_keeps_the_encoding_and_is_independent(c, enc):
+    c.execute_command("HSET", "h", "a", "1", "b", "2")
+    assert c.execute_command("COPY", "h", "h2") == 1
+    assert c.execute_command("OBJECT", "ENCODING", "h2") == enc
+    c.execute_command("HSET", "h2", "a", "changed")
+    c.execute_command("HDEL", "h", "b")
+    assert pairs(c.execute_command("HGETALL", "h")) == {b"a": b"1"}
+    assert pairs(c.execute_command("HGETALL", "h2")) == {b"a": b"changed", b"b": b"2"}
+
+
 # ---------------------------------------------------------------- errors for every command
 HASH_COMMANDS = [
     ("HDEL", "k", "f"), ("HEXISTS", "k", "f"), ("HGET", "k", "f"), ("HGETALL", "k"),

@@ -490,6 +490,16 @@ def test_the_first_member_decides_a_new_set_encoding(c):
     assert c.execute_command("OBJECT", "ENCODING", "u") == b"intset"
 
 
+def test_copy_keeps_the_encoding_and_is_independent(c, enc):
+    c.execute_command("SADD", "s", "1", "2")
+    assert c.execute_command("COPY", "s", "s2") == 1
+    assert c.execute_command("OBJECT", "ENCODING", "s2") == enc
+    c.execute_command("SADD", "s2", "3")
+    c.execute_command("SREM", "s", "1")
+    assert smembers(c, "s") == [b"2"]
+    assert smembers(c, "s2") == [b"1", b"2", b"3"]
+
+
 # ---------------------------------------------------------------- errors for every command
 SET_COMMANDS = [
     ("SADD", "k", "m"), ("SCARD", "k"), ("SDIFF", "k"), ("SDIFFSTORE", "d", "k"),
