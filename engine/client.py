@@ -32,7 +32,7 @@ class Client:
         self.fd = fd
         self.conn_type = conn_type
         self.created = time.time()
-        self.last_interaction = self.created
+        self.last_interaction = engine.now_ms    # ms, as netserver updates it
         self.cmd = None             # spec of the command being executed
         self.last_cmd = None
         self.argv = None

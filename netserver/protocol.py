@@ -123,7 +123,7 @@ class RedisProtocol(asyncio.Protocol):
         for i, argv in enumerate(cmds):
             mode = c.reply_mode
             reply = execute(c, argv)
-            if mode == "on":
+            if mode == "on" or c.reply_mode == "on":   # CLIENT REPLY ON / RESET answer
                 if reply is not NO_REPLY:
                     out.append(encode(reply, c.resp))
             elif mode == "skip" and c.reply_mode == "skip":
