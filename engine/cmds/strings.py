@@ -142,10 +142,11 @@ def cmd_set(c, key, value, *opts):
         c.written(key, b"set")
         return OK
     nx, xx, get, keepttl, _, unit, when = _set_opts(opts, True)
-    return _set(c, "set", key, value, nx, xx, get, keepttl, unit, when, OK, None)
+    return _set(c, "set", key, value, nx, xx, get, keepttl, unit, when, OK, None, opts)
 
 
-def _set(c, name, key, value, nx, xx, get, keepttl, unit, when, ok_reply, abort_reply):
+def _set(c, name, key, value, nx, xx, get, keepttl, unit, when, ok_reply, abort_reply,
+         opts=()):
     """setGenericCommand: the order of checks is Redis's (expire value, then the GET
     type check, then NX/XX)."""
     expire_at = _expire_at(c, unit, when, name) if unit is not None else None
@@ -166,7 +167,7 @@ def _set(c, name, key, value, nx, xx, get, keepttl, unit, when, ok_reply, abort_
         c.rewrite(b"SET", key, value, b"PXAT", b"%d" % expire_at)
         c.written(key, b"expire", dirty=0)
     elif get:                                      # propagate without GET
-        c.rewrite(*[a for i, a in enumerate(c.argv) if i < 3 or a.lower() != b"get"])
+        c.rewrite(b"SET", key, value, *[o for o in opts if o.lower() != b"get"])
     return old if get else ok_reply
 
 
