@@ -133,11 +133,12 @@ def cmd_spop(c, key, *args):
         if len(args) > 1:
             raise SYNTAX
         return _spop_count(c, key, args[0])
-    s = _write_lookup(c, key)
+    s = c.db.get(key)
     if s is None:
         return None
-    member = s.random_member(c.engine.rng)
-    s.discard(member)
+    if s.__class__ is not Set:
+        raise WRONGTYPE
+    member = s.pop_random(c.engine.rng)
     c.written(key, b"spop")
     c.rewrite(b"SREM", key, member)
     if not s:

@@ -69,23 +69,28 @@ class Hash(dict):
         return random_pick(self, rng)
 
 
-def random_pick(coll, rng):
-    """A uniformly random member of a non-empty dict/set subclass with a ``pool`` slot.
-    The pool holds every live member (adds reset it to None) plus members removed since
-    it was built; a stale pick is swap-removed and retried, so the cost is amortised over
-    the removals.  Rebuilt when it is more than twice the collection."""
+def random_pick(coll, rng, pop: bool = False):
+    """A uniformly random member of a non-empty dict/set subclass with a ``pool`` slot
+    (``pop``, sets only: also remove it, SPOP).  The pool holds every live member (adds reset it to
+    None) plus members removed since it was built; a stale pick is swap-removed and
+    retried, so the cost is amortised over the removals.  Rebuilt when it is more than
+    twice the collection."""
     pool = coll.pool
-    n = len(coll)
-    if pool is None or len(pool) > 2 * n + 16:
+    if pool is None or len(pool) > 2 * len(coll) + 16:
         pool = coll.pool = list(coll)
+    random = rng.random
     while True:
-        i = rng.randrange(len(pool))
+        i = int(random() * len(pool))
         m = pool[i]
-        if m in coll:
+        live = m in coll
+        if pop or not live:
+            last = pool.pop()
+            if i < len(pool):
+                pool[i] = last
+        if live:
+            if pop:
+                coll.discard(m)                 # sets only (SPOP)
             return m
-        last = pool.pop()
-        if i < len(pool):
-            pool[i] = last
 
 
 def exact_pool(coll) -> list:

@@ -68,6 +68,10 @@ class Set(set):
     def random_member(self, rng) -> bytes:
         return random_pick(self, rng)
 
+    def pop_random(self, rng) -> bytes:
+        """Remove and return a random member (SPOP), O(1) amortised."""
+        return random_pick(self, rng, pop=True)
+
     def exact_pool(self) -> list:
         return exact_pool(self)
 
