@@ -94,6 +94,17 @@ def test_smembers_is_a_set_in_resp3(raw):
     assert conn.request(b"SADD s 10 2 1\r\nSMEMBERS s\r\nSMEMBERS nokey\r\n", expect) == expect
 
 
+def test_set_algebra_replies_are_sets_in_resp3(raw):
+    conn = raw()
+    conn.request(b"HELLO 3\r\n", b"%7\r\n")
+    conn.recv(1000, timeout=0.2)
+    both = b"~2\r\n$1\r\n1\r\n$1\r\n3\r\n"
+    expect = b":2\r\n" + both * 3 + b"~0\r\n*2\r\n:1\r\n:0\r\n"
+    got = conn.request(b"SADD s 3 1\r\nSUNION s nokey\r\nSINTER s s\r\nSDIFF s nokey\r\n"
+                       b"SINTER s nokey\r\nSMISMEMBER s 1 2\r\n", expect)
+    assert got == expect
+
+
 def test_srem_removes_members_and_an_emptied_set_is_deleted(c, enc):
     c.execute_command("SADD", "s", "1", "2", "3", "a")
     assert c.execute_command("SREM", "s", "1", "x") == 1
