@@ -1095,8 +1095,8 @@ def cmd_zrandmember(c, key, *args):
             keys = [keys[randrange(size)] for _ in range(-count)]
         else:
             keys = [o[randrange(size)] for _ in range(-count)]
-    elif count >= size:                 # the whole set, in order
-        keys = list(o)
+    elif count >= size:                 # the whole set, from the top (Redis's zuiNext)
+        keys = list(reversed(o))
     elif count * 8 > size:
         keys = rng.sample(list(o), count)
     else:
