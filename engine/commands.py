@@ -170,7 +170,7 @@ _ACL_ORDER = list(Acl)
 _KS_ORDER = list(KS)
 
 
-@dataclass
+@dataclass(eq=False)          # identity hash: INFO commandstats counts by spec
 class CommandSpec:
     name: str                      # "get", "config|get"
     fn: Callable | None

@@ -10,6 +10,7 @@ import itertools
 import pkgutil
 import random
 import time
+from collections import defaultdict
 from typing import Callable
 
 from . import cmds
@@ -24,6 +25,7 @@ from .tracking import Tracking
 
 for _m in pkgutil.iter_modules(cmds.__path__):      # every command module registers itself
     importlib.import_module(f"{cmds.__name__}.{_m.name}")
+from .cmds.info import sample_metrics  # noqa: E402  (INFO's 100 ms rate samples)
 
 VERSION = "0.1.0"
 # commands that run immediately even inside MULTI (Redis's processCommand)
@@ -87,6 +89,11 @@ class Engine:
         self.pubsub = PubSub(self)
         self.tracking = Tracking(self)
         self.config.on_change("requirepass", self._on_requirepass)
+        # INFO commandstats / errorstats (CONFIG RESETSTAT clears them)
+        self.cmd_calls: defaultdict = defaultdict(int)     # spec -> calls
+        self.cmd_failed: defaultdict = defaultdict(int)    # spec -> error replies
+        self.cmd_rejected: defaultdict = defaultdict(int)  # spec -> refused before running
+        self.errorstats: defaultdict = defaultdict(int)    # "ERR", "WRONGTYPE" -> count
         for name in ("maxmemory-policy", "lfu-log-factor", "lfu-decay-time"):
             self.config.on_change(name, self._on_lfu_config)
         self._on_lfu_config(None)
@@ -133,7 +140,7 @@ class Engine:
         n = len(argv)
         if spec.subcommands and (n > 1 or spec.fn is None):   # CONFIG GET, COMMAND INFO
             if n < 2:
-                return self._reject(c, WrongArity(spec.name))
+                return self._reject(c, WrongArity(spec.name), spec)
             sub = spec.subcommands.get(argv[1].lower())
             if sub is None:
                 return self._reject(c, unknown_subcommand(spec.name, argv[1]))
@@ -143,30 +150,36 @@ class Engine:
             args = argv[1:]
         arity = spec.arity
         if (n != arity) if arity > 0 else (n < -arity):
-            return self._reject(c, WrongArity(spec.name))
+            return self._reject(c, WrongArity(spec.name), spec)
         if not c.authenticated and not spec.no_auth:
-            return self._reject(c, NOAUTH)
+            return self._reject(c, NOAUTH, spec)
         if (c.channels or c.patterns or c.shard_channels) and c.resp == 2 \
                 and spec.name not in SUBSCRIBED_OK:
             return self._reject(c, RedisError(
                 f"ERR Can't execute '{spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
-                f"PING / QUIT / RESET are allowed in this context"))
+                f"PING / QUIT / RESET are allowed in this context"), spec)
         if c.multi is not None and spec.name not in MULTI_PASSTHROUGH:
             if Flag.NO_MULTI in spec.flags:
-                return self._reject(c, RedisError("ERR Command not allowed inside a transaction"))
+                return self._reject(c, RedisError("ERR Command not allowed inside a transaction"),
+                                    spec)
             c.multi.append(argv)
             return QUEUED
         c.cmd = spec
         c.argv = argv
         self.stats.commands += 1
+        self.cmd_calls[spec] += 1
         dirty = self.dirty
         try:
             reply = spec.fn(c, *args)
         except RedisError as e:
             self.stats.errors += 1
+            self.cmd_failed[spec] += 1
+            self.errorstats[e.code] += 1
             reply = e
         except Exception as e:              # a bug of ours: log it, keep the client
             self.stats.errors += 1
+            self.cmd_failed[spec] += 1
+            self.errorstats["ERR"] += 1
             self.log_exception(f"command '{spec.name}' failed")
             reply = RedisError(f"ERR internal error in '{spec.name}': "
                                f"{type(e).__name__}, see the server log")
@@ -185,6 +198,9 @@ class Engine:
 
     def _reject(self, c: Client, e: RedisError) -> RedisError:
         self.stats.errors += 1
+        self.errorstats[e.code] += 1
+        if spec is not None:
+            self.cmd_rejected[spec] += 1
         if c.multi is not None:
             c.multi_failed = True       # EXEC will answer EXECABORT
         return e
@@ -255,6 +271,7 @@ class Engine:
     def cron(self):
         """Called hz times a second by the server loop."""
         self.active_expire_cycle()
+        sample_metrics(self)                          # INFO instantaneous_* rates
         now_s = self.now_ms // 1000                   # Redis's cron-cached LRU clock
         for db in self.dbs:
             db.tick(now_s)

@@ -81,7 +81,9 @@ def cmd_config_resetstat(c):
     """CONFIG RESETSTAT"""
     e = c.engine
     e.stats.reset()
-    for fn in getattr(e, "resetstat_hooks", ()):   # slowlog-free: Redis keeps SLOWLOG
+    for counters in (e.cmd_calls, e.cmd_failed, e.cmd_rejected, e.errorstats):
+        counters.clear()
+    for fn in getattr(e, "resetstat_hooks", ()):   # others' counters (latency, ...)
         fn()
     return OK
 
