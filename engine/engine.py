@@ -196,7 +196,7 @@ class Engine:
         import traceback
         self.log.warning(what + "\n" + traceback.format_exc())
 
-    def _reject(self, c: Client, e: RedisError) -> RedisError:
+    def _reject(self, c: Client, e: RedisError, spec: CommandSpec | None = None) -> RedisError:
         self.stats.errors += 1
         self.errorstats[e.code] += 1
         if spec is not None:
