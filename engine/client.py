@@ -15,7 +15,7 @@ class Client:
                  "reply_mode", "flags", "closing", "close_after_reply", "transport",
                  "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
                  "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "multi_failed", "watching", "watch_dirty",
-                 "channels", "patterns", "shard_channels", "push_hook", "tracking",
+                 "channels", "patterns", "shard_channels", "push_hook", "tracking", "is_script",
                  "__weakref__")
 
     def __init__(self, engine, addr: str = "", laddr: str = "", fd: int = -1,
@@ -50,6 +50,7 @@ class Client:
         self.shard_channels = None
         self.push_hook = None       # netserver sets: callback(value) writes a push message
         self.tracking = None        # TrackingState while CLIENT TRACKING is on
+        self.is_script = False      # the fake client Lua scripts run commands as
         self.propagate_argv = None  # a deterministic rewrite of the current write
         self.lib_name = b""
         self.lib_ver = b""
@@ -80,6 +81,11 @@ class Client:
     def rewrite(self, *argv: bytes):
         """Propagate this deterministic form instead of the command as received."""
         self.propagate_argv = list(argv)
+
+    @property
+    def deny_blocking(self) -> bool:
+        """Blocking commands answer at once (inside MULTI or a script), as in Redis."""
+        return self.multi is not None or self.is_script
 
     @property
     def subscriptions(self) -> int:

@@ -88,6 +88,8 @@ class Engine:
         self.exec_buffer: list | None = None          # propagation collected during EXEC
         self.pubsub = PubSub(self)
         self.tracking = Tracking(self)
+        self.lua = None                               # LuaRuntime, created on first EVAL
+        self.busy_poll = None                         # netserver: serve others while busy
         self.config.on_change("requirepass", self._on_requirepass)
         # INFO commandstats / errorstats (CONFIG RESETSTAT clears them)
         self.cmd_calls: defaultdict = defaultdict(int)     # spec -> calls

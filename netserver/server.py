@@ -24,6 +24,7 @@ class Server:
         self.loop: asyncio.AbstractEventLoop | None = None
         engine.config.on_change("loglevel", self.log.set_level)
         engine.log = self.log
+        engine.busy_poll = self.poll_while_busy
 
     # ------------------------------------------------------------------ start
     async def start(self, host: str | None = None, port: int | None = None):
@@ -122,6 +123,46 @@ class Server:
         self.log.warning("keyscope is now ready to exit, bye bye...")
         if not self._stopped.done():
             self._stopped.set_result(True)
+
+    # ------------------------------------------------------------------ busy scripts
+    def poll_while_busy(self):
+        """Called from a long-running script's watchdog: read what other clients sent
+        (the loop is not running), run what may run during a busy script (SCRIPT KILL,
+        FUNCTION KILL, SHUTDOWN NOSAVE, ...) and answer the rest with BUSY."""
+        from engine.commands import Flag, lookup
+        from .resp import ProtocolError, encode
+        rt = self.engine.lua
+        caller = rt.running[0] if rt is not None and rt.running else None
+        kind = rt.running[2] if rt is not None and rt.running else "script"
+        busy = (b"-BUSY Redis is busy running a script. You can only call "
+                + (b"FUNCTION KILL" if kind == "function" else b"SCRIPT KILL")
+                + b" or SHUTDOWN NOSAVE.\r\n")
+        for proto in list(self.connections):
+            c = proto.client
+            if c is None or c is caller or proto.transport is None \
+                    or proto.transport.is_closing():
+                continue
+            sock = proto.transport.get_extra_info("socket")
+            try:
+                data = os.read(sock.fileno(), 65536)
+            except (BlockingIOError, InterruptedError, OSError, AttributeError):
+                continue
+            if not data:
+                continue
+            cmds: list = []
+            try:
+                proto.parser.feed(data, cmds)
+            except ProtocolError:
+                pass
+            out = []
+            for argv in cmds:
+                spec = lookup(argv)
+                if spec is not None and Flag.ALLOW_BUSY in spec.flags:
+                    out.append(encode(self.engine.execute(c, argv), c.resp))
+                else:
+                    out.append(busy)
+            if out:
+                proto.transport.write(b"".join(out))
 
     async def wait_closed(self):
         await self._stopped

@@ -1,0 +1,168 @@
+"""EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL."""
+from engine.commands import KS, Acl, Flag, KeySpec, command, container
+from engine.errors import SYNTAX, RedisError
+from engine.parsing import to_int
+from engine.replies import OK
+
+SCR = {Acl.SCRIPTING}
+_EVAL_FLAGS = {Flag.NOSCRIPT, Flag.SKIP_MONITOR, Flag.MAY_REPLICATE, Flag.NO_MANDATORY_KEYS,
+               Flag.STALE}
+_KEYS = [KeySpec(2, numkeys_at=0, flags={KS.RW, KS.ACCESS, KS.UPDATE})]
+NOSCRIPT = RedisError("NOSCRIPT No matching script. Please use EVAL.")
+
+
+def lua(engine):
+    """The engine's Lua runtime, created on first use (importing lupa costs ~50 ms)."""
+    rt = engine.lua
+    if rt is None:
+        from engine.lua.runtime import LuaRuntime
+        rt = engine.lua = LuaRuntime(engine)
+    return rt
+
+
+def split_keys(numkeys: bytes, rest):
+    n = to_int(numkeys)
+    if n is None:
+        raise RedisError("ERR value is not an integer or out of range")
+    if n > len(rest):
+        raise RedisError("ERR Number of keys can't be greater than number of args")
+    if n < 0:
+        raise RedisError("ERR Number of keys can't be negative")
+    return rest[:n], rest[n:]
+
+
+def _eval(c, body, numkeys, rest, read_only):
+    keys, args = split_keys(numkeys, rest)
+    rt = lua(c.engine)
+    sha, fn, flags = rt.compile(body)
+    return rt.run(c, fn, sha, keys, args, read_only=read_only, flags=flags)
+
+
+def _evalsha(c, sha, numkeys, rest, read_only):
+    keys, args = split_keys(numkeys, rest)
+    rt = lua(c.engine)
+    sha = sha.lower()
+    fn = rt.scripts.get(sha)
+    if fn is None:
+        raise NOSCRIPT
+    _, _, flags = rt.compile(rt.bodies[sha])
+    return rt.run(c, fn, sha, keys, args, read_only=read_only, flags=flags)
+
+
+@command("EVAL", arity=-3, group="scripting", since="2.6.0", flags=_EVAL_FLAGS, acl=SCR,
+         keys=_KEYS, summary="Executes a server-side Lua script.",
+         complexity="Depends on the script that is executed.")
+def cmd_eval(c, script, numkeys, *rest):
+    """EVAL script numkeys [key [key ...]] [arg [arg ...]]"""
+    return _eval(c, script, numkeys, rest, False)
+
+
+@command("EVAL_RO", arity=-3, group="scripting", since="7.0.0",
+         flags=_EVAL_FLAGS | {Flag.READONLY}, acl=SCR,
+         keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS})],
+         summary="Executes a read-only server-side Lua script.",
+         complexity="Depends on the script that is executed.")
+def cmd_eval_ro(c, script, numkeys, *rest):
+    """EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]"""
+    return _eval(c, script, numkeys, rest, True)
+
+
+@command("EVALSHA", arity=-3, group="scripting", since="2.6.0", flags=_EVAL_FLAGS, acl=SCR,
+         keys=_KEYS, summary="Executes a server-side Lua script by SHA1 digest.",
+         complexity="Depends on the script that is executed.")
+def cmd_evalsha(c, sha1, numkeys, *rest):
+    """EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]"""
+    return _evalsha(c, sha1, numkeys, rest, False)
+
+
+@command("EVALSHA_RO", arity=-3, group="scripting", since="7.0.0",
+         flags=_EVAL_FLAGS | {Flag.READONLY}, acl=SCR,
+         keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS})],
+         summary="Executes a read-only server-side Lua script by SHA1 digest.",
+         complexity="Depends on the script that is executed.")
+def cmd_evalsha_ro(c, sha1, numkeys, *rest):
+    """EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]"""
+    return _evalsha(c, sha1, numkeys, rest, True)
+
+
+container("SCRIPT", group="scripting", since="2.6.0",
+          summary="A container for Lua scripts management commands.")
+_SCRIPT_FLAGS = {Flag.NOSCRIPT}
+
+
+@command("SCRIPT LOAD", arity=3, group="scripting", since="2.6.0",
+         flags=_SCRIPT_FLAGS | {Flag.STALE}, acl=SCR,
+         summary="Loads a server-side Lua script to the script cache.",
+         complexity="O(N) with N being the length in bytes of the script body.")
+def cmd_script_load(c, script):
+    """SCRIPT LOAD script"""
+    sha, _, _ = lua(c.engine).compile(script)
+    return sha
+
+
+@command("SCRIPT EXISTS", arity=-3, group="scripting", since="2.6.0",
+         flags=_SCRIPT_FLAGS | {Flag.STALE}, acl=SCR,
+         summary="Determines whether server-side Lua scripts exist in the script cache.",
+         complexity="O(N) with N being the number of scripts to check")
+def cmd_script_exists(c, *shas):
+    """SCRIPT EXISTS sha1 [sha1 ...]"""
+    rt = c.engine.lua
+    return [int(rt is not None and s.lower() in rt.scripts) for s in shas]
+
+
+@command("SCRIPT FLUSH", arity=-2, group="scripting", since="2.6.0",
+         flags=_SCRIPT_FLAGS, acl=SCR,
+         summary="Removes all server-side Lua scripts from the script cache.",
+         complexity="O(N) with N being the number of scripts in cache")
+def cmd_script_flush(c, *mode):
+    """SCRIPT FLUSH [ASYNC | SYNC]"""
+    if len(mode) > 1 or (mode and mode[0].lower() not in (b"async", b"sync")):
+        raise RedisError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+    if c.engine.lua is not None:
+        c.engine.lua.flush()
+    return OK
+
+
+@command("SCRIPT KILL", arity=2, group="scripting", since="2.6.0",
+         flags=_SCRIPT_FLAGS | {Flag.ALLOW_BUSY}, acl=SCR,
+         summary="Terminates a server-side Lua script during execution.", complexity="O(1)")
+def cmd_script_kill(c):
+    """SCRIPT KILL"""
+    rt = c.engine.lua
+    if rt is None or rt.running is None or rt.running[2] != "script":
+        raise RedisError("NOTBUSY No scripts in execution right now.")
+    if rt.wrote:
+        raise RedisError("UNKILLABLE Sorry the script already executed write commands "
+                         "against the dataset. You can either wait the script termination "
+                         "or kill the server in a hard way using the SHUTDOWN NOSAVE "
+                         "command.")
+    rt.kill_requested = True
+    return OK
+
+
+@command("SCRIPT HELP", arity=2, group="scripting", since="5.0.0",
+         flags={Flag.LOADING, Flag.STALE}, acl=SCR,
+         summary="Returns helpful text about the different subcommands.", complexity="O(1)")
+def cmd_script_help(c):
+    """SCRIPT HELP"""
+    from engine.replies import Status
+    lines = [
+        "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
+        "EXISTS <sha1> [<sha1> ...]",
+        "    Return information about the existence of the scripts in the script cache.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Flush the Lua scripts cache. Very dangerous on replicas.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the scripts cache.",
+        "    * SYNC: Synchronously flush the scripts cache.",
+        "KILL",
+        "    Kill the currently executing Lua script.",
+        "LOAD <script>",
+        "    Load a script into the scripts cache without executing it.",
+        "HELP",
+        "    Prints this help.",
+    ]
+    return [Status(x.encode()) for x in lines]
