@@ -192,7 +192,7 @@ class CommandSpec:
     deprecated_since: str = ""
     replaced_by: str = ""
     arguments: tuple = ()          # COMMAND DOCS arguments, as Redis's maps (dicts)
-    getkeys: Callable | None = None  # argv -> positions, where key specs cannot say
+    getkeys: Callable | None = None  # argv -> [(pos, flags)], where key specs cannot say
 
     def __post_init__(self):
         self.no_auth = Flag.NO_AUTH in self.flags
@@ -227,11 +227,11 @@ class CommandSpec:
             cats.add(Acl.SLOW)
         return [a.value for a in _ACL_ORDER if a in cats]
 
-    def legacy(self) -> tuple[int, int, int, bool]:
+    def legacy(self) -> tuple[int, int, int, bool]:  # noqa: C901
         """(first, last, step, movable): COMMAND INFO's legacy key range and whether the
         keys are movable, computed as Redis's populateCommandLegacyRangeSpec does."""
         specs = self.keys
-        movable = Flag.MOVABLEKEYS in self.flags or self.getkeys is not None
+        movable = Flag.MOVABLEKEYS in self.flags
         if not specs:
             return 0, 0, 0, movable
         if len(specs) == 1 and specs[0].is_index_range:
@@ -269,20 +269,26 @@ class CommandSpec:
     def has_keys(self) -> bool:
         return self.getkeys is not None or any(KS.NOT_KEY not in ks.flags for ks in self.keys)
 
-    def key_positions_flags(self, argv):
-        """Keys of a full argv with their key-spec flags: a list of (position, flags),
-        or None when the arguments do not fit the specs."""
+    def key_positions_flags(self, argv) -> list:
+        """Redis's getKeysFromCommandWithSpecs for a full argv: [(position, flags)], empty
+        when the arguments do not fit.  Key specs are preferred unless their flags vary
+        with the arguments (SET ... GET) or they cannot tell (SORT BY): then the
+        command's own ``getkeys`` (argv -> [(position, flags)] or None) decides."""
+        keyed = [ks for ks in self.keys if KS.NOT_KEY not in ks.flags]
+        varflags = any(KS.VARIABLE_FLAGS in ks.flags for ks in self.keys)
+        if keyed and not (varflags and self.getkeys is not None):
+            out = []
+            for ks in keyed:
+                found = ks.find(argv)
+                if found is None:
+                    out = None
+                    break
+                out.extend((i, ks.flags) for i in found)
+            if out is not None:
+                return out
         if self.getkeys is not None:
-            flags = self.keys[0].flags if self.keys else frozenset()
-            pos = self.getkeys(argv)
-            return None if pos is None else [(i, flags) for i in pos]
-        out = []
-        for ks in self.keys:
-            found = ks.find(argv)
-            if found is None:
-                return None
-            out.extend((i, ks.flags) for i in found)
-        return out
+            return self.getkeys(argv) or []
+        return []
 
     def key_positions(self, argv) -> list[int]:
         seen, out = set(), []
