@@ -1,0 +1,565 @@
+"""The keyspace tree: a QAbstractItemModel over the namespace index, and its panel.
+
+Rows of a folder: its sub-folders (sorted), then its keys (sorted).  Nothing is listed
+until a view asks (``fetchMore``), one page at a time; what is listed ("exposed") is
+always a sorted prefix of the folder's rows, so a change is one ``bisect`` and at most one
+``beginInsertRows``/``beginRemoveRows`` per folder level, and count changes are batched
+``dataChanged`` on exposed rows.  The model is never reset on a timer: only when the user
+switches database / filter / delimiter, or the database was replaced (FLUSHDB, SWAPDB).
+
+The index is built in time-budgeted slices on the Qt loop (the server shares it), from
+the source's key batches; the change feed keeps it exact afterwards.
+"""
+from __future__ import annotations
+
+import heapq
+import time
+from bisect import bisect_left
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget)
+
+from .nsindex import Folder, NamespaceIndex
+from .source import InspectorSource
+
+PAGE = 256
+KEY_ROLE = Qt.UserRole + 1        # full key (bytes) of a key row, None for a folder
+PREFIX_ROLE = Qt.UserRole + 2     # a folder's prefix (bytes)
+BUILD_SLICE_S = 0.012             # index build work per Qt turn
+
+
+def decode(b: bytes) -> str:
+    return b.decode("utf-8", "backslashreplace")
+
+
+class _View:
+    """What the model has exposed of one folder: sorted prefixes of its sub-folder names
+    and of its keys (keys only once every sub-folder is exposed), and the row budget
+    fetchMore granted."""
+    __slots__ = ("vf", "vl", "budget")
+
+    def __init__(self):
+        self.vf: list[bytes] = []
+        self.vl: list[bytes] = []
+        self.budget = 0
+
+
+def _next_sorted(items, after, k: int) -> list:
+    """The k smallest of ``items`` greater than ``after`` (None: from the start)."""
+    cand = [x for x in items if x > after] if after is not None else list(items)
+    if len(cand) <= 4 * k:
+        cand.sort()
+        return cand[:k]
+    return heapq.nsmallest(k, cand)
+
+
+class KeyTreeModel(QAbstractItemModel):
+    COLUMNS = ("Key", "Type", "Keys")
+    # building, keys indexed so far, keys in the database
+    progress = Signal(bool, int, int)
+
+    def __init__(self, source: InspectorSource, db: int = 0, delimiter: bytes = b":",
+                 pattern: bytes | None = None, parent=None):
+        super().__init__(parent)
+        self.source = source
+        self.db = db
+        self.delimiter = delimiter
+        self.pattern = pattern
+        self.ns = NamespaceIndex(delimiter)
+        self._builder = None
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.timeout.connect(self._build_step)
+        self._dirty_folders: set[Folder] = set()
+        self._dirty_keys: set[bytes] = set()
+        self._pending: set[bytes] = set()       # changes that arrived mid-build
+        self._types: dict[bytes, str] = {}       # remote: TYPE cache for listed keys
+        self._editing = False
+        self.indexed_at = 0.0
+        self._style = QApplication.style() if QApplication.instance() else None
+        self._folder_icon = self._key_icon = None
+        source.keysChanged.connect(self._on_keys_changed)
+        source.dbReset.connect(self._on_db_reset)
+        self._consistency = QTimer(self)
+        self._consistency.setInterval(1000)
+        self._consistency.timeout.connect(self._check_consistency)
+        self._consistency.start()
+        self.rebuild()
+
+    # ------------------------------------------------------------------ configuration
+    def set_db(self, db: int):
+        if db != self.db:
+            self.db = db
+            self.rebuild()
+
+    def set_pattern(self, pattern: bytes | None):
+        pattern = pattern or None
+        if pattern == b"*":
+            pattern = None
+        if pattern != self.pattern:
+            self.pattern = pattern
+            self.rebuild()
+
+    def set_delimiter(self, delimiter: bytes):
+        if delimiter and delimiter != self.delimiter:
+            self.delimiter = delimiter
+            self.rebuild()
+
+    @property
+    def building(self) -> bool:
+        return self._builder is not None
+
+    def rebuild(self, prune: bool = False):
+        """Start over (user action or database replaced): one model reset, then a sliced
+        build.  ``prune`` instead reconciles the current index in place (no reset)."""
+        if not prune:
+            self.beginResetModel()
+            match = None
+            if self.pattern is not None:
+                from engine.glob import compile_glob
+                match = compile_glob(self.pattern).fullmatch
+            self.ns = NamespaceIndex(self.delimiter, match)
+            self.ns.root.view = _View()      # the top level lists new keys as they come
+            self.ns.root.view.budget = PAGE
+            self._dirty_folders.clear()
+            self._dirty_keys.clear()
+            self._types.clear()
+            self.endResetModel()
+        self._pending.clear()
+        self._builder = self._build(prune)
+        self._build_timer.start(0)
+
+    # ------------------------------------------------------------------ build
+    def _build(self, prune: bool):
+        src, db, ns = self.source, self.db, self.ns
+        total = src.dbsize(db)
+        done = 0
+        live = getattr(src, "live_keys", None)
+        for batch in src.key_batches(db, pattern=self.pattern):
+            for key in (live(db, batch) if live else batch):
+                res = ns.add(key)
+                if res is not None:
+                    self._added(*res, key)
+            done += len(batch)
+            yield done, total
+        if prune:
+            keys = list(ns.keys())
+            for i in range(0, len(keys), 2000):
+                for key in keys[i:i + 2000]:
+                    if not src.exists(db, key):
+                        res = ns.remove(key)
+                        if res is not None:
+                            self._removed(*res, key)
+                yield done, total
+
+    def _build_step(self):
+        if self._builder is None:
+            return
+        deadline = time.perf_counter() + BUILD_SLICE_S
+        done = total = 0
+        try:
+            while time.perf_counter() < deadline:
+                done, total = next(self._builder)
+        except StopIteration:
+            self._builder = None
+        except Exception as e:          # a remote that went away: stop, say so
+            self._builder = None
+            import sys
+            print(f"keyscope: index build failed: {e}", file=sys.stderr)
+        if self._builder is None and self._pending:
+            keys, self._pending = self._pending, set()
+            self._apply(keys)
+        self._emit_dirty()
+        if self._builder is not None:
+            self.progress.emit(True, done, total)
+            self._build_timer.start(0)
+        else:
+            self.indexed_at = time.time()
+            self.progress.emit(False, len(self.ns), self.source.dbsize(self.db))
+
+    # ------------------------------------------------------------------ change feed
+    def _on_keys_changed(self, db: int, keys):
+        if db != self.db:
+            return
+        for k in keys:
+            self._types.pop(k, None)
+        self._apply(keys)
+        self._emit_dirty()
+        if self._builder is None:
+            self.progress.emit(False, len(self.ns), self.source.dbsize(self.db))
+
+    def _on_db_reset(self, db: int):
+        if db == self.db:
+            self.rebuild()
+
+    def _check_consistency(self):
+        """A safety net, not a refresh: if the index disagrees with the database size
+        (a write that bypassed the feed), reconcile in place, sliced, without a reset."""
+        if self._builder is None and self.pattern is None and self.source.kind == "embedded":
+            if len(self.ns) != self.source.dbsize(self.db):
+                self.rebuild(prune=True)
+
+    def _apply(self, keys):
+        src, db, ns = self.source, self.db, self.ns
+        for key in keys:
+            if src.exists(db, key):
+                res = ns.add(key)
+                if res is not None:
+                    self._added(*res, key)
+                elif key in ns:
+                    self._dirty_keys.add(key)        # rewritten: type may differ
+            else:
+                res = ns.remove(key)
+                if res is not None:
+                    self._removed(*res, key)
+
+    # ------------------------------------------------------------------ structure edits
+    def _folder_index(self, f: Folder) -> QModelIndex:
+        p = f.parent
+        if p is None:
+            return QModelIndex()
+        return self.createIndex(bisect_left(p.view.vf, f.name), 0, p.id)
+
+    def _edit_rows(self, insert: bool, f: Folder, row: int, lst: list, pos: int, item=None):
+        """Insert/remove one listed row.  Views and testers react to the begin signal by
+        querying the model (even fetchMore): ``_editing`` keeps that from listing rows
+        while ours is half done."""
+        parent = self._folder_index(f)
+        self._editing = True
+        try:
+            if insert:
+                self.beginInsertRows(parent, row, row)
+                lst.insert(pos, item)
+                self.endInsertRows()
+            else:
+                self.beginRemoveRows(parent, row, row)
+                del lst[pos]
+                self.endRemoveRows()
+        finally:
+            self._editing = False
+
+    def _added(self, path, created, key):
+        n = len(path)
+        for k in range(n):
+            f = path[k]
+            if f.view is None:
+                return
+            if k + 1 < created:
+                self._dirty_folders.add(path[k + 1])
+                continue
+            v = f.view
+            if created < n:                          # a new sub-folder of f
+                name = path[created].name
+                pos = bisect_left(v.vf, name)
+                complete = len(v.vf) == len(f.folders) - 1
+                if pos < len(v.vf) or (complete and (v.vl or len(v.vf) < v.budget)):
+                    self._edit_rows(True, f, pos, v.vf, pos, name)
+            elif len(v.vf) == len(f.folders):      # a new key of f, keys are exposed
+                pos = bisect_left(v.vl, key)
+                complete = len(v.vl) == len(f.leaves) - 1
+                if pos < len(v.vl) or (complete and len(v.vf) + len(v.vl) < v.budget):
+                    self._edit_rows(True, f, len(v.vf) + pos, v.vl, pos, key)
+            return
+
+    def _removed(self, path, removed, key):
+        n = len(path)
+        for k in range(n):
+            f = path[k]
+            if f.view is None:
+                return
+            if k < removed:
+                self._dirty_folders.add(path[k + 1])
+                continue
+            v = f.view
+            if removed == n - 1:                     # the key itself
+                pos = bisect_left(v.vl, key)
+                if pos < len(v.vl) and v.vl[pos] == key:
+                    self._edit_rows(False, f, len(v.vf) + pos, v.vl, pos)
+            else:                                    # an emptied sub-folder
+                name = path[removed + 1].name
+                pos = bisect_left(v.vf, name)
+                if pos < len(v.vf) and v.vf[pos] == name:
+                    self._edit_rows(False, f, pos, v.vf, pos)
+            return
+
+    def _emit_dirty(self):
+        by_id = self.ns.by_id
+        last = len(self.COLUMNS) - 1
+        for f in self._dirty_folders:
+            p = f.parent
+            if by_id.get(f.id) is not f or p is None or p.view is None:
+                continue
+            pos = bisect_left(p.view.vf, f.name)
+            if pos < len(p.view.vf) and p.view.vf[pos] == f.name:
+                self.dataChanged.emit(self.createIndex(pos, 2, p.id),
+                                      self.createIndex(pos, 2, p.id))
+        self._dirty_folders.clear()
+        for key in self._dirty_keys:
+            f = self.ns.folder_of(key)
+            if f is None or f.view is None:
+                continue
+            pos = bisect_left(f.view.vl, key)
+            if pos < len(f.view.vl) and f.view.vl[pos] == key:
+                row = len(f.view.vf) + pos
+                self.dataChanged.emit(self.createIndex(row, 0, f.id),
+                                      self.createIndex(row, last, f.id))
+        self._dirty_keys.clear()
+
+    # ------------------------------------------------------------------ model API
+    def _child_folder(self, parent: QModelIndex) -> Folder | None:
+        """The folder a (valid) parent index stands for, None for a key row."""
+        if not parent.isValid():
+            return self.ns.root
+        f = self.ns.by_id.get(parent.internalId())
+        if f is None or f.view is None:
+            return None
+        r = parent.row()
+        if r < len(f.view.vf):
+            return f.folders.get(f.view.vf[r])
+        return None
+
+    def _entry(self, index: QModelIndex):
+        """(folder containing the row, sub-folder or None, key or None)."""
+        f = self.ns.by_id.get(index.internalId())
+        if f is None or f.view is None:
+            return None, None, None
+        r = index.row()
+        v = f.view
+        if r < len(v.vf):
+            return f, f.folders.get(v.vf[r]), None
+        r -= len(v.vf)
+        if r < len(v.vl):
+            return f, None, v.vl[r]
+        return f, None, None
+
+    def index(self, row, column, parent=QModelIndex()):
+        if row < 0 or column < 0 or column >= len(self.COLUMNS) or parent.column() > 0:
+            return QModelIndex()
+        f = self._child_folder(parent)
+        if f is None or f.view is None or row >= len(f.view.vf) + len(f.view.vl):
+            return QModelIndex()
+        return self.createIndex(row, column, f.id)
+
+    def parent(self, index=QModelIndex()):
+        if not index.isValid():
+            return QModelIndex()
+        f = self.ns.by_id.get(index.internalId())
+        if f is None or f.parent is None:
+            return QModelIndex()
+        return self._folder_index(f)
+
+    def rowCount(self, parent=QModelIndex()):
+        if parent.column() > 0:
+            return 0
+        f = self._child_folder(parent)
+        if f is None or f.view is None:
+            return 0
+        return len(f.view.vf) + len(f.view.vl)
+
+    def columnCount(self, parent=QModelIndex()):
+        return len(self.COLUMNS)
+
+    def hasChildren(self, parent=QModelIndex()):
+        if parent.column() > 0:
+            return False
+        f = self._child_folder(parent)
+        return f is not None and f.count > 0
+
+    def canFetchMore(self, parent=QModelIndex()):
+        if parent.column() > 0 or self._editing:
+            return False
+        f = self._child_folder(parent)
+        if f is None:
+            return False
+        if f.view is None:
+            return f.size > 0
+        return len(f.view.vf) + len(f.view.vl) < f.size
+
+    def fetchMore(self, parent=QModelIndex()):
+        if parent.column() > 0 or self._editing:
+            return
+        f = self._child_folder(parent)
+        if f is None:
+            return
+        if f.view is None:
+            f.view = _View()
+        v = f.view
+        v.budget = max(v.budget, len(v.vf) + len(v.vl)) + PAGE
+        want = v.budget - len(v.vf) - len(v.vl)
+        new_f = new_l = []
+        if len(v.vf) < len(f.folders):
+            new_f = _next_sorted(f.folders, v.vf[-1] if v.vf else None, want)
+            want -= len(new_f)
+        if want > 0 and len(v.vf) + len(new_f) == len(f.folders) and len(v.vl) < len(f.leaves):
+            new_l = _next_sorted(f.leaves, v.vl[-1] if v.vl else None, want)
+        if not new_f and not new_l:
+            return
+        first = len(v.vf) + len(v.vl)
+        self._editing = True
+        try:
+            self.beginInsertRows(parent, first, first + len(new_f) + len(new_l) - 1)
+            v.vf.extend(new_f)
+            v.vl.extend(new_l)
+            self.endInsertRows()
+        finally:
+            self._editing = False
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and \
+                0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def _type_of(self, key: bytes) -> str:
+        if not self.source.sampled:
+            return self.source.key_type(self.db, key) or ""
+        t = self._types.get(key)
+        if t is None:
+            try:
+                t = self.source.key_type(self.db, key) or ""
+            except Exception:
+                t = "?"
+            self._types[key] = t
+        return t
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        f, sub, key = self._entry(index)
+        if f is None or (sub is None and key is None):
+            return None
+        col = index.column()
+        if role == Qt.DisplayRole:
+            if sub is not None:
+                return (decode(sub.name) or '""') if col == 0 else \
+                    (f"{sub.count:,}" if col == 2 else "")
+            if col == 0:
+                return decode(key[len(f.prefix):]) or '""'
+            if col == 1:
+                return self._type_of(key)
+            return ""
+        if role == Qt.ToolTipRole:
+            if sub is not None:
+                return f"{decode(sub.prefix)}*  ({sub.count:,} keys)"
+            return decode(key)
+        if role == Qt.DecorationRole and col == 0 and self._style is not None:
+            if self._folder_icon is None:
+                self._folder_icon = self._style.standardIcon(QStyle.SP_DirIcon)
+                self._key_icon = self._style.standardIcon(QStyle.SP_FileIcon)
+            return self._folder_icon if sub is not None else self._key_icon
+        if role == Qt.TextAlignmentRole and col == 2:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.FontRole and sub is not None and col == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == KEY_ROLE:
+            return key
+        if role == PREFIX_ROLE:
+            return sub.prefix if sub is not None else None
+        return None
+
+    # ------------------------------------------------------------------ helpers
+    def index_for_key(self, key: bytes) -> QModelIndex:
+        """The row of a key if it is listed (exposed), else invalid."""
+        f = self.ns.folder_of(key)
+        if f is None or f.view is None:
+            return QModelIndex()
+        pos = bisect_left(f.view.vl, key)
+        if pos < len(f.view.vl) and f.view.vl[pos] == key:
+            return self.createIndex(len(f.view.vf) + pos, 0, f.id)
+        return QModelIndex()
+
+
+class KeyTreePanel(QWidget):
+    """Database selector, glob filter, delimiter, the tree and a status line."""
+    keySelected = Signal(int, bytes)          # db, key
+
+    def __init__(self, source: InspectorSource, parent=None):
+        super().__init__(parent)
+        self.source = source
+        self.db_combo = QComboBox()
+        for i in range(source.databases()):
+            self.db_combo.addItem(f"db{i}", i)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("filter (glob, e.g. user:*)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.delim_edit = QLineEdit(":")
+        self.delim_edit.setMaximumWidth(36)
+        self.delim_edit.setToolTip("namespace delimiter")
+        self.status = QLabel()
+        self.model = KeyTreeModel(source, 0)
+        self.view = QTreeView()
+        self.view.setUniformRowHeights(True)
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        hdr = self.view.header()
+        hdr.setStretchLastSection(False)
+        hdr.setSectionResizeMode(0, QHeaderView.Stretch)
+        hdr.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        hdr.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+
+        top = QHBoxLayout()
+        top.addWidget(self.db_combo)
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(QLabel("delim"))
+        top.addWidget(self.delim_edit)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.status)
+
+        self.db_combo.currentIndexChanged.connect(
+            lambda i: self.model.set_db(self.db_combo.itemData(i)))
+        self.filter_edit.editingFinished.connect(
+            lambda: self.model.set_pattern(self.filter_edit.text().encode() or None))
+        self.delim_edit.editingFinished.connect(
+            lambda: self.model.set_delimiter(self.delim_edit.text().encode()))
+        self.view.selectionModel().currentChanged.connect(self._on_current)
+        self.model.progress.connect(self._on_progress)
+
+    def reveal(self, key: bytes) -> bool:
+        """Expand the folders down to a key and select it (paging as needed)."""
+        m = self.model
+        f, parent = m.ns.root, QModelIndex()
+        for seg in key.split(m.delimiter)[:-1]:
+            sub = f.folders.get(seg)
+            if sub is None:
+                return False
+            while (f.view is None or seg not in f.view.vf) and m.canFetchMore(parent):
+                m.fetchMore(parent)
+            if f.view is None or seg not in f.view.vf:
+                return False
+            parent = m.index(bisect_left(f.view.vf, seg), 0, parent)
+            self.view.expand(parent)
+            f = sub
+        while not m.index_for_key(key).isValid() and m.canFetchMore(parent):
+            m.fetchMore(parent)
+        idx = m.index_for_key(key)
+        if not idx.isValid():
+            return False
+        self.view.setCurrentIndex(idx)
+        self.view.scrollTo(idx)
+        return True
+
+    def _on_current(self, cur: QModelIndex, prev: QModelIndex):
+        key = cur.siblingAtColumn(0).data(KEY_ROLE) if cur.isValid() else None
+        if key is not None:
+            self.keySelected.emit(self.model.db, bytes(key))
+
+    def _on_progress(self, building: bool, done: int, total: int):
+        sampled = " (SCAN, sampled)" if self.source.sampled else ""
+        if building:
+            self.status.setText(f"indexing db{self.model.db}: {done:,} / {total:,} keys{sampled}")
+        else:
+            shown = f" matching {self.model.pattern.decode(errors='replace')}" \
+                if self.model.pattern else ""
+            self.status.setText(f"{done:,} keys{shown} in db{self.model.db}{sampled}")

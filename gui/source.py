@@ -1,0 +1,481 @@
+"""Where the panels get their data: one ``InspectorSource``, two implementations.
+
+- ``EmbeddedSource`` reads the engine in-process: exact numbers and zero observer effect
+  (it never goes through ``Engine.execute``, so nothing it reads shows in stats, slowlog or
+  MONITOR).  Changes arrive from the engine's write/expire listeners and are coalesced
+  into ``keysChanged`` every ~100 ms.
+- ``RemoteSource`` talks RESP to any Redis/Valkey (redis-py): SCAN pages, INFO, TYPE,
+  TTL, MEMORY USAGE.  What it reports is marked ``sampled``.
+
+Panels only ever call the methods of ``InspectorSource``.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+
+class NotAvailable(Exception):
+    """The server (or this build of keyscope) cannot provide this yet."""
+
+
+@dataclass
+class KeyInfo:
+    key: bytes
+    type: str                       # "string", "hash", ... (TYPE's reply)
+    expire_at_ms: int | None        # absolute unix ms, None = no TTL
+    encoding: str | None = None     # OBJECT ENCODING
+    length: int | None = None       # STRLEN / HLEN / LLEN / SCARD / ZCARD / XLEN
+    memory: int | None = None       # MEMORY USAGE (bytes)
+    sampled: bool = False           # an estimate (remote MEMORY USAGE samples)
+
+    def ttl_ms(self, now_ms: int | None = None) -> int | None:
+        if self.expire_at_ms is None:
+            return None
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        return max(0, self.expire_at_ms - now_ms)
+
+
+@dataclass
+class ServerSample:
+    """One reading of the server's vital signs (the overview charts)."""
+    time: float
+    commands: int                   # total commands processed
+    clients: int
+    keys: int
+    rss: int | None                 # bytes
+    used_memory: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    """One page of a collection value: ``rows`` of cells under ``columns``; ``cursor``
+    continues (0 / None when done)."""
+    columns: tuple
+    rows: list
+    cursor: object
+
+
+class InspectorSource(QObject):
+    # (db index, set of keys) written or expired since the last emission (~100 ms)
+    keysChanged = Signal(int, object)
+    # a database was replaced wholesale (FLUSHDB, FLUSHALL, SWAPDB ...): resync it
+    dbReset = Signal(int)
+
+    kind = "abstract"
+    sampled = False
+
+    def title(self) -> str: ...
+    def address(self) -> tuple[str, int]: ...
+    def databases(self) -> int: ...
+    def dbsize(self, db: int) -> int: ...
+
+    def key_batches(self, db: int, batch: int = 2000, pattern: bytes | None = None):
+        """A generator of key lists covering the database (for sliced index builds);
+        ``pattern`` is a hint (the index filters anyway)."""
+        raise NotImplementedError
+
+    def live_keys(self, db: int, keys: list) -> list:
+        """Those of ``keys`` that still exist (a batch may be older than the feed)."""
+        return keys
+
+    def exists(self, db: int, key: bytes) -> bool: ...
+    def key_type(self, db: int, key: bytes) -> str | None: ...
+    def key_info(self, db: int, key: bytes) -> KeyInfo | None: ...
+
+    def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
+        """The first ``limit`` bytes of a string value and its full length."""
+        raise NotImplementedError
+
+    def page(self, db: int, key: bytes, type_: str, cursor, count: int) -> Page:
+        """One page of a collection (hash/list/set/zset/stream); NotAvailable for a type
+        this server or build cannot page through."""
+        return page_by_commands(self.call, db, key, type_, cursor, count)
+
+    def call(self, db: int, *argv: bytes):
+        """Run one read command and return its reply as plain values."""
+        raise NotImplementedError
+
+    def sample(self) -> ServerSample: ...
+    def info(self) -> dict[str, str]: ...
+
+    def close(self):
+        pass
+
+
+# ---------------------------------------------------------------------- helpers
+def process_rss() -> int | None:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _rows_pairs(flat) -> list:
+    """[[a, b], ...] or [a, b, ...] -> [(a, b), ...]."""
+    if flat and isinstance(flat[0], (list, tuple)):
+        return [tuple(x) for x in flat]
+    return [(flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)]
+
+
+def _plain(v):
+    """Reply values from either path as plain Python (bytes, int, float, list)."""
+    if isinstance(v, dict):
+        out = []
+        for k, x in v.items():
+            out += [_plain(k), _plain(x)]
+        return out
+    if isinstance(v, (list, tuple, set)):
+        return [_plain(x) for x in v]
+    if isinstance(v, bytes):
+        return bytes(v)
+    return v
+
+
+def page_by_commands(call, db, key, type_, cursor, count) -> Page:
+    """One page of a collection through the type's read commands (HSCAN, SSCAN, ZRANGE,
+    LRANGE, XRANGE): the commands are the stable interface to every type."""
+    cursor = cursor or 0
+    if type_ == "hash":
+        nxt, flat = call(db, b"HSCAN", key, b"%d" % cursor, b"COUNT", b"%d" % count)
+        return Page(("field", "value"), _rows_pairs(_plain(flat)), int(nxt))
+    if type_ == "set":
+        nxt, flat = call(db, b"SSCAN", key, b"%d" % cursor, b"COUNT", b"%d" % count)
+        return Page(("member",), [(m,) for m in _plain(flat)], int(nxt))
+    if type_ == "zset":
+        flat = _plain(call(db, b"ZRANGE", key, b"%d" % cursor,
+                           b"%d" % (cursor + count - 1), b"WITHSCORES"))
+        rows = [(cursor + i, m, s) for i, (m, s) in enumerate(_rows_pairs(flat))]
+        return Page(("#", "member", "score"), rows, cursor + count if len(rows) == count else 0)
+    if type_ == "list":
+        vals = _plain(call(db, b"LRANGE", key, b"%d" % cursor, b"%d" % (cursor + count - 1)))
+        rows = [(cursor + i, v) for i, v in enumerate(vals)]
+        return Page(("index", "element"), rows, cursor + count if len(rows) == count else 0)
+    if type_ == "stream":
+        start = b"-" if not cursor else b"(" + cursor
+        entries = _plain(call(db, b"XRANGE", key, start, b"+", b"COUNT", b"%d" % count))
+        rows = [(eid, b" ".join(b"%s=%s" % (f, v) for f, v in _rows_pairs(fields)))
+                for eid, fields in entries]
+        return Page(("id", "fields"), rows, rows[-1][0] if len(rows) == count else 0)
+    raise NotAvailable(f"no preview for values of type '{type_}' yet")
+
+
+# ---------------------------------------------------------------------- embedded
+class _InspectorEngineView:
+    """What Client.__init__ needs from an engine, minus taking a client id (so the
+    inspector's private context leaves CLIENT ID / CLIENT LIST untouched)."""
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+    def next_client_id(self):
+        return 0
+
+
+class EmbeddedSource(InspectorSource):
+    kind = "embedded"
+    sampled = False
+
+    def __init__(self, engine, server=None, parent=None, coalesce_ms: int = 100):
+        super().__init__(parent)
+        self.engine = engine
+        self.server = server
+        ndb = len(engine.dbs)
+        self._dirty: list[set] = [set() for _ in range(ndb)]
+        self._data_ids = [id(db.data) for db in engine.dbs]
+        self._timer = QTimer(self)
+        self._timer.setInterval(coalesce_ms)
+        self._timer.timeout.connect(self._flush)
+        self._timer.start()
+        self._ctx = None
+        dirty = self._dirty
+
+        # runs on every write: keep it to a set add
+        def on_write(db, key, event, kind, client, _dirty=dirty):
+            _dirty[db.id].add(key)
+
+        def on_expire(db, key, _dirty=dirty):
+            _dirty[db.id].add(key)
+
+        self._on_write, self._on_expire = on_write, on_expire
+        engine.write_listeners.append(on_write)
+        engine.expire_listeners.append(on_expire)
+
+    def close(self):
+        self._timer.stop()
+        for lst, fn in ((self.engine.write_listeners, self._on_write),
+                        (self.engine.expire_listeners, self._on_expire)):
+            if fn in lst:
+                lst.remove(fn)
+
+    def _flush(self):
+        for i, db in enumerate(self.engine.dbs):
+            if id(db.data) != self._data_ids[i]:        # FLUSHDB/FLUSHALL/SWAPDB
+                self._data_ids[i] = id(db.data)
+                self._dirty[i].clear()
+                self.dbReset.emit(i)
+            elif self._dirty[i]:
+                # swap in a fresh set: the listeners index this same list
+                keys, self._dirty[i] = self._dirty[i], set()
+                self.keysChanged.emit(i, keys)
+
+    def title(self) -> str:
+        host, port = self.address()
+        return f"embedded keyscope on {host}:{port}"
+
+    def address(self):
+        port = self.server.port if self.server is not None else \
+            self.engine.server_info.get("port", 0)
+        return "127.0.0.1", port
+
+    def databases(self) -> int:
+        return len(self.engine.dbs)
+
+    def dbsize(self, db: int) -> int:
+        return len(self.engine.dbs[db].data)
+
+    def key_batches(self, db: int, batch: int = 5000, pattern: bytes | None = None):
+        keys = list(self.engine.dbs[db].data)       # C-speed snapshot of the key list
+        for i in range(0, len(keys), batch):
+            yield keys[i:i + batch]
+
+    def live_keys(self, db: int, keys: list) -> list:
+        data = self.engine.dbs[db].data
+        return [k for k in keys if k in data]
+
+    def _live(self, db: int, key: bytes):
+        d = self.engine.dbs[db]
+        v = d.data.get(key)
+        if v is None:
+            return None, None
+        exp = d.expires.get(key) if d.expires else None
+        if exp is not None and exp <= int(self.engine.clock() * 1000):
+            return None, None                       # logically expired (not yet deleted)
+        return v, exp
+
+    def exists(self, db: int, key: bytes) -> bool:
+        return self._live(db, key)[0] is not None
+
+    def key_type(self, db: int, key: bytes) -> str | None:
+        v = self.engine.dbs[db].data.get(key)
+        if v is None:
+            return None
+        return _type_name(v)
+
+    def key_info(self, db: int, key: bytes) -> KeyInfo | None:
+        v, exp = self._live(db, key)
+        if v is None:
+            return None
+        from engine.types import encoding_of
+        try:
+            enc = encoding_of(v, self.engine.config).decode()
+        except Exception:                           # a type still under construction
+            enc = None
+        try:
+            length = len(v)
+        except TypeError:
+            length = None
+        memory = None
+        mem_fn = getattr(self.engine, "memory_usage", None)
+        if mem_fn is not None:
+            try:
+                memory = mem_fn(self.engine.dbs[db], key)
+            except Exception:
+                memory = None
+        return KeyInfo(key, _type_name(v), exp, enc, length, memory, False)
+
+    def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
+        v, _ = self._live(db, key)
+        if v is None:
+            return b"", 0
+        if v.__class__ not in (bytes, bytearray):
+            raise NotAvailable("not a string")
+        return bytes(v[:limit]), len(v)
+
+    def call(self, db: int, *argv: bytes):
+        """Run one read command's function directly (not through execute(): no stats,
+        no slowlog, no MONITOR), in a private context that is not a registered client."""
+        from engine.commands import lookup
+        from engine.errors import RedisError
+        spec = lookup(list(argv))
+        if spec is None or spec.fn is None:
+            raise NotAvailable(f"{argv[0].decode()} is not implemented yet")
+        if self._ctx is None:
+            from engine.client import Client
+            self._ctx = Client(_InspectorEngineView(self.engine))
+            self._ctx.engine = self.engine
+        c = self._ctx
+        c.db = self.engine.dbs[db]
+        c.cmd = spec
+        c.argv = list(argv)
+        st = self.engine.stats
+        hits, misses = st.keyspace_hits, st.keyspace_misses
+        args = argv[2:] if spec.container is not None else argv[1:]
+        try:
+            reply = spec.fn(c, *args)
+        except RedisError as e:
+            raise NotAvailable(str(e)) from None
+        finally:
+            st.keyspace_hits, st.keyspace_misses = hits, misses
+        return reply
+
+    def sample(self) -> ServerSample:
+        e = self.engine
+        return ServerSample(time.time(), e.stats.commands, len(e.clients),
+                            sum(len(db.data) for db in e.dbs), process_rss(),
+                            getattr(e, "used_memory", None),
+                            {"net_input_bytes": e.stats.net_input_bytes,
+                             "net_output_bytes": e.stats.net_output_bytes,
+                             "expired_keys": e.stats.expired_keys})
+
+    def info(self) -> dict[str, str]:
+        e = self.engine
+        from engine import REDIS_VERSION, VERSION
+        host, port = self.address()
+        return {"server": f"keyscope {VERSION} (Redis {REDIS_VERSION} compatible)",
+                "mode": "embedded (exact)", "address": f"{host}:{port}",
+                "pid": str(os.getpid()),
+                "uptime": f"{int(time.time() - e.stats.started)} s",
+                "databases": str(len(e.dbs)),
+                "maxmemory": str(e.config["maxmemory"]),
+                "maxmemory-policy": e.config["maxmemory-policy"]}
+
+
+def _type_name(v) -> str:
+    if v.__class__ is bytes or v.__class__ is bytearray:
+        return "string"
+    name = getattr(v, "TYPE_NAME", None)
+    return name.decode() if isinstance(name, bytes) else type(v).__name__.lower()
+
+
+# ---------------------------------------------------------------------- remote
+class RemoteSource(InspectorSource):
+    """Any Redis/Valkey over RESP.  Blocking redis-py calls on short, bounded commands
+    (SCAN COUNT pages); numbers are what the server reports, keyspace views are built
+    from SCAN and labelled sampled."""
+    kind = "remote"
+    sampled = True
+
+    def __init__(self, url: str, parent=None):
+        super().__init__(parent)
+        import redis
+        self.url = url
+        self.pool = redis.ConnectionPool.from_url(url, socket_timeout=5,
+                                                  client_name="keyscope-inspector")
+        self._db_conns: dict = {}
+        self._ndb = None
+        self._own_commands = 0      # ours, subtracted from the ops/s the charts show
+
+    def _conn(self, db: int):
+        c = self._db_conns.get(db)
+        if c is None:
+            c = self.pool.make_connection()
+            c.connect()
+            c.send_command("SELECT", db)
+            c.read_response()
+            self._db_conns[db] = c
+        return c
+
+    def call(self, db: int, *argv: bytes):
+        import redis
+        c = self._conn(db)
+        self._own_commands += 1
+        try:
+            c.send_command(*argv)
+            return c.read_response()
+        except redis.ResponseError as e:
+            raise NotAvailable(str(e)) from None
+
+    def close(self):
+        for c in self._db_conns.values():
+            c.disconnect()
+        self._db_conns.clear()
+
+    def title(self) -> str:
+        return f"remote {self.url} (sampled)"
+
+    def address(self):
+        kw = self.pool.connection_kwargs
+        return kw.get("host", "127.0.0.1"), int(kw.get("port", 6379))
+
+    def databases(self) -> int:
+        if self._ndb is None:
+            try:
+                self._ndb = int(_plain(self.call(0, b"CONFIG", b"GET", b"databases"))[1])
+            except Exception:
+                self._ndb = 16
+        return self._ndb
+
+    def dbsize(self, db: int) -> int:
+        return int(self.call(db, b"DBSIZE"))
+
+    def key_batches(self, db: int, batch: int = 1000, pattern: bytes | None = None):
+        cursor = b"0"
+        match = (b"MATCH", pattern) if pattern else ()
+        while True:
+            cursor, keys = self.call(db, b"SCAN", cursor, *match, b"COUNT", b"%d" % batch)
+            yield list(keys)
+            if cursor in (b"0", 0):
+                return
+
+    def exists(self, db: int, key: bytes) -> bool:
+        return bool(self.call(db, b"EXISTS", key))
+
+    def key_type(self, db: int, key: bytes) -> str | None:
+        t = self.call(db, b"TYPE", key)
+        t = t.decode() if isinstance(t, bytes) else str(t)
+        return None if t == "none" else t
+
+    def key_info(self, db: int, key: bytes) -> KeyInfo | None:
+        t = self.key_type(db, key)
+        if t is None:
+            return None
+        pttl = int(self.call(db, b"PTTL", key))
+        exp = int(time.time() * 1000) + pttl if pttl >= 0 else None
+        try:
+            enc = self.call(db, b"OBJECT", b"ENCODING", key).decode()
+        except Exception:
+            enc = None
+        length_cmd = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
+                      "zset": b"ZCARD", "stream": b"XLEN"}.get(t)
+        length = int(self.call(db, length_cmd, key)) if length_cmd else None
+        try:
+            memory = self.call(db, b"MEMORY", b"USAGE", key)
+            memory = int(memory) if memory is not None else None
+        except Exception:
+            memory = None
+        return KeyInfo(key, t, exp, enc, length, memory, True)
+
+    def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
+        total = int(self.call(db, b"STRLEN", key))
+        v = self.call(db, b"GETRANGE", key, b"0", b"%d" % (max(limit, 1) - 1)) if total else b""
+        return bytes(v or b"")[:limit], total
+
+    def info(self) -> dict[str, str]:
+        text = self.call(0, b"INFO", b"all")
+        text = text.decode() if isinstance(text, bytes) else str(text)
+        out = {}
+        for line in text.splitlines():
+            if ":" in line and not line.startswith("#"):
+                k, v = line.split(":", 1)
+                out[k] = v
+        return out
+
+    def sample(self) -> ServerSample:
+        i = self.info()
+        keys = 0
+        for k, v in i.items():
+            if k.startswith("db") and k[2:].isdigit():
+                keys += int(dict(p.split("=") for p in v.split(","))["keys"])
+        return ServerSample(time.time(), int(i.get("total_commands_processed", 0)) -
+                            self._own_commands, int(i.get("connected_clients", 0)), keys,
+                            int(i["used_memory_rss"]) if "used_memory_rss" in i else None,
+                            int(i["used_memory"]) if "used_memory" in i else None, i)

@@ -1,0 +1,76 @@
+"""GUI test fixtures: offscreen Qt, the Qt-driven asyncio loop, an embedded server.
+
+The embedded server lives in the test's own thread (as in the app), so a blocking client
+(redis-py, redis-cli) must run in another thread or process while the test waits with
+``qtbot.waitUntil`` (which runs the Qt loop): ``in_thread`` does that.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio  # noqa: E402
+
+import pytest  # noqa: E402
+import redis  # noqa: E402
+
+from tests.gui.helpers import run_task  # noqa: E402
+
+pytest.importorskip("PySide6.QtWidgets")
+
+
+@pytest.fixture
+def qloop(qapp):
+    from gui.qtloop import QtSelectorEventLoop
+    loop = QtSelectorEventLoop()
+    asyncio.set_event_loop(loop)
+    loop.attach()
+    yield loop
+    loop.detach()
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def embedded(qtbot, qloop):
+    """A running embedded server (its own port) with an EmbeddedSource."""
+    from gui.embedded import start_embedded
+    from gui.source import EmbeddedSource
+    server = run_task(qtbot, start_embedded(port=0))
+    source = EmbeddedSource(server.engine, server)
+    yield server, source
+    source.close()
+    run_task(qtbot, server.shutdown())
+
+
+@pytest.fixture
+def client_factory(embedded):
+    """redis-py clients to the embedded port (use them through ``in_thread``)."""
+    server, _ = embedded
+    made = []
+
+    def make(**kw):
+        kw.setdefault("socket_timeout", 10)
+        c = redis.Redis(host="127.0.0.1", port=server.port, **kw)
+        made.append(c)
+        return c
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.fixture
+def model_check(qtlog):
+    """Put a model under Qt's QAbstractItemModelTester; any failure it reports (as a
+    Qt warning starting with FAIL!) fails the test."""
+    from PySide6.QtTest import QAbstractItemModelTester
+    testers = []
+
+    def check(model):
+        testers.append(QAbstractItemModelTester(
+            model, QAbstractItemModelTester.FailureReportingMode.Warning))
+        return model
+    yield check
+    failures = [r.message for r in qtlog.records if "FAIL" in r.message]
+    assert not failures, failures
