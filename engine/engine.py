@@ -22,6 +22,7 @@ from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_sub
 from .keyspace import Database
 from .pubsub import PubSub
 from .tracking import Tracking
+from .blocking import Blocking
 
 for _m in pkgutil.iter_modules(cmds.__path__):      # every command module registers itself
     importlib.import_module(f"{cmds.__name__}.{_m.name}")
@@ -88,7 +89,10 @@ class Engine:
         self.exec_buffer: list | None = None          # propagation collected during EXEC
         self.pubsub = PubSub(self)
         self.tracking = Tracking(self)
+        self.blocking = Blocking(self)                # BLPOP & co (engine.blocking)
+        self.ready_keys = self.blocking.ready         # keys blocked clients may take
         self.lua = None                               # LuaRuntime, created on first EVAL
+        self.functions = None                         # Functions, created on first use
         self.busy_poll = None                         # netserver: serve others while busy
         self.config.on_change("requirepass", self._on_requirepass)
         # INFO commandstats / errorstats (CONFIG RESETSTAT clears them)
@@ -127,6 +131,8 @@ class Engine:
         if c.watching:
             from .cmds.multi import unwatch_all
             unwatch_all(c)
+        if c.blocked is not None:
+            self.blocking.drop(c)
 
     def _on_requirepass(self, value):
         if not value:
@@ -191,6 +197,8 @@ class Engine:
         if c.tracking is not None:
             self.tracking.after_command(c, spec, argv)
         c.last_cmd = spec
+        if self.ready_keys:                 # serve clients blocked on written keys
+            self.blocking.handle_ready_keys()
         return reply
 
     def log_exception(self, what: str):
@@ -215,6 +223,23 @@ class Engine:
             return
         for fn in self.propagators:
             fn(dbid, argv)
+
+    def running_script(self):
+        """(caller client, "script"|"function") of the Lua code running now, or
+        (None, "script")."""
+        for rt in (self.lua, self.functions.rt if self.functions else None):
+            if rt is not None and rt.running is not None:
+                return rt.running[0], rt.running[2]
+        return None, "script"
+
+    def propagate_transaction(self, buffered: list):
+        """The writes of an EXEC or a script, atomically: wrapped in MULTI/EXEC."""
+        if not buffered:
+            return
+        self.propagate(buffered[0][0], [b"MULTI"])
+        for dbid, argv in buffered:
+            self.propagate(dbid, argv)
+        self.propagate(buffered[-1][0], [b"EXEC"])
 
     # ------------------------------------------------------------------ WATCH
     def touch_watched(self, db: Database, key: bytes):
@@ -277,6 +302,12 @@ class Engine:
         now_s = self.now_ms // 1000                   # Redis's cron-cached LRU clock
         for db in self.dbs:
             db.tick(now_s)
+        if self.blocking.heap:
+            self.blocking_timeouts(self.now_ms)
+
+    def blocking_timeouts(self, now_ms: int) -> int:
+        """Time out blocked clients whose deadline passed (cron and an exact timer)."""
+        return self.blocking.timeouts(now_ms)
 
     def _on_lfu_config(self, _value):
         """Under an LFU maxmemory policy the databases count access frequency."""

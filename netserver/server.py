@@ -25,6 +25,9 @@ class Server:
         engine.config.on_change("loglevel", self.log.set_level)
         engine.log = self.log
         engine.busy_poll = self.poll_while_busy
+        self._block_handle = None                  # exact timer: earliest BLPOP deadline
+        self._block_deadline = 0
+        engine.blocking.timer_hook = self._arm_block_timer
 
     # ------------------------------------------------------------------ start
     async def start(self, host: str | None = None, port: int | None = None):
@@ -88,6 +91,31 @@ class Server:
         if self._stopped is not None and not self._stopped.done():
             self._schedule_cron()
 
+    def _arm_block_timer(self, deadline_ms: int):
+        """Time out blocked clients at their deadline, not at the next cron tick."""
+        if self.loop is None:
+            return
+        if self._block_handle is not None:
+            if self._block_deadline <= deadline_ms:
+                return
+            self._block_handle.cancel()
+        self._block_deadline = deadline_ms
+        delay = max(0.0, deadline_ms / 1000 - self.engine.clock()) + 0.0005
+        self._block_handle = self.loop.call_later(delay, self._block_timer)
+
+    def _block_timer(self):
+        self._block_handle = None
+        engine = self.engine
+        try:
+            engine.update_time()
+            engine.blocking_timeouts(engine.now_ms)
+        except Exception:
+            import traceback
+            self.log.warning("blocked-client timer failed:\n" + traceback.format_exc())
+        nxt = engine.blocking.next_deadline()
+        if nxt is not None:
+            self._arm_block_timer(nxt)
+
     def _check_timeouts(self):
         timeout = self.engine.config["timeout"]
         if not timeout:
@@ -96,7 +124,8 @@ class Server:
         now = time.time()
         for proto in list(self.connections):
             c = proto.client
-            if c is not None and now - c.last_interaction > timeout and not c.flags:
+            if c is not None and now - c.last_interaction > timeout and not c.flags \
+                    and c.blocked is None:
                 self.log.verbose("Closing idle client")
                 proto.transport.close()
 
@@ -131,9 +160,7 @@ class Server:
         FUNCTION KILL, SHUTDOWN NOSAVE, ...) and answer the rest with BUSY."""
         from engine.commands import Flag, lookup
         from .resp import ProtocolError, encode
-        rt = self.engine.lua
-        caller = rt.running[0] if rt is not None and rt.running else None
-        kind = rt.running[2] if rt is not None and rt.running else "script"
+        caller, kind = self.engine.running_script()
         busy = (b"-BUSY Redis is busy running a script. You can only call "
                 + (b"FUNCTION KILL" if kind == "function" else b"SCRIPT KILL")
                 + b" or SHUTDOWN NOSAVE.\r\n")

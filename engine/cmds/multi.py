@@ -87,12 +87,8 @@ def cmd_exec(c):
     finally:
         buffered = engine.exec_buffer
         engine.exec_buffer = outer
-    if outer is None and buffered:
-        dbid = buffered[0][0]
-        engine.propagate(dbid, [b"MULTI"])
-        for d, argv in buffered:
-            engine.propagate(d, argv)
-        engine.propagate(buffered[-1][0], [b"EXEC"])
+    if outer is None:
+        engine.propagate_transaction(buffered)
     return replies
 
 

@@ -1,4 +1,4 @@
-"""Server commands: FLUSHDB, FLUSHALL, FUNCTION FLUSH, TIME, LASTSAVE, SHUTDOWN, DEBUG."""
+"""Server commands: FLUSHDB, FLUSHALL, TIME, LASTSAVE, SHUTDOWN, DEBUG."""
 import time
 
 from engine.commands import Acl, Flag, command, container
@@ -59,19 +59,6 @@ def cmd_flushall(c, *opts):
         c.engine.tracking.flush()
     c.engine.dirty += 1
     return OK
-
-
-container("FUNCTION", group="scripting", since="7.0.0",
-          summary="A container for function commands.")
-
-
-@command("FUNCTION FLUSH", arity=-2, group="scripting", since="7.0.0",
-         flags={Flag.WRITE, Flag.NOSCRIPT}, acl={Acl.SCRIPTING},
-         summary="Deletes all libraries and functions.", complexity="O(N)")
-def cmd_function_flush(c, *opts):
-    """FUNCTION FLUSH [ASYNC | SYNC]"""
-    _flush_mode(c, opts)
-    return OK   # no function libraries exist until scripting lands
 
 
 _STALE_FAST = {Flag.LOADING, Flag.STALE, Flag.FAST}

@@ -59,6 +59,10 @@ local function run(f)
   return ok, res
 end
 
+local function run_call(f, keys, args)
+  return run(function() return f(keys, args) end)
+end
+
 local function compile(body, name)
   return loadstring(body, name)
 end
@@ -93,7 +97,7 @@ setmetatable(_G, {
     run_error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
   end,
 })
-return run, compile
+return run, compile, run_call
 """
 
 _REMOVE = (b"os", b"io", b"package", b"require", b"module", b"dofile", b"loadfile",
@@ -149,6 +153,7 @@ class LuaRuntime:
         self.wrote = False
         self.read_only = False
         self.busy = False
+        self.running_name = None
         self._new_state()
 
     # ------------------------------------------------------------------ the state
@@ -165,7 +170,7 @@ class LuaRuntime:
         g[b"__tick"] = self._tick
         g[b"__errtext"] = _errtext
         self._rawset = L.eval("rawset")
-        self._run, self._compile = L.execute(BOOTSTRAP)
+        self._run, self._compile, self._run_call = L.execute(BOOTSTRAP)
         for name in _REMOVE:
             self._rawset(g, name, None)
         self._G = g
@@ -238,13 +243,12 @@ class LuaRuntime:
     # ------------------------------------------------------------------ running
     def run(self, caller, fn, sha: bytes, keys, args, *, read_only: bool, flags,
             kind: str = "script"):
-        """Run a compiled function with KEYS/ARGV; returns the reply value."""
+        """Run a compiled script (KEYS/ARGV globals) or, for kind "function", a registered
+        callback called as f(keys, args).  Returns the reply value."""
         L = self.L
-        if self.running is not None:
-            raise RedisError("BUSY Redis is busy running a script. You can only call "
-                             "SCRIPT KILL or SHUTDOWN NOSAVE.")
-        self._rawset(self._G, b"KEYS", L.table_from(list(keys)))
-        self._rawset(self._G, b"ARGV", L.table_from(list(args)))
+        if kind == "script":
+            self._rawset(self._G, b"KEYS", L.table_from(list(keys)))
+            self._rawset(self._G, b"ARGV", L.table_from(list(args)))
         sc = self.client
         sc.db = caller.db
         sc.resp = 2
@@ -252,35 +256,37 @@ class LuaRuntime:
         self.resp = 2
         self.read_only = read_only or (flags is not None and b"no-writes" in flags)
         self.running = (caller, time.monotonic(), kind)
+        self.running_name = sha
         self.kill_requested = False
         self.wrote = False
         engine = self.engine
         outer = engine.exec_buffer
         engine.exec_buffer = [] if outer is None else outer
         try:
-            ok, res = self._run(fn)
+            if kind == "script":
+                ok, res = self._run(fn)
+            else:
+                ok, res = self._run_call(fn, L.table_from(list(keys)),
+                                         L.table_from(list(args)))
         finally:
             buffered = engine.exec_buffer
             engine.exec_buffer = outer
             self.running = None
             self.busy = False
-        if outer is None and buffered:
-            engine.propagate(buffered[0][0], [b"MULTI"])
-            for d, argv in buffered:
-                engine.propagate(d, argv)
-            engine.propagate(buffered[-1][0], [b"EXEC"])
+        if outer is None:
+            engine.propagate_transaction(buffered)
         if not ok:
             raise self._error_from(res, sha)
         return self.to_reply(res, caller.resp)
 
-    def _error_from(self, res, sha: bytes) -> RedisError:
+    def _error_from(self, res, name: bytes) -> RedisError:
         if _lua_type(res) == "table":
             msg = res[b"err"]
             text = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
             text = text.lstrip("-")
             if res[b"line"] is not None:
                 src = res[b"source"].decode()
-                text += f" script: {sha.decode()}, on {src}:{int(res[b'line'])}."
+                text += f" script: {name.decode()}, on {src}:{int(res[b'line'])}."
             return RedisError(text)
         return RedisError("ERR " + str(res))
 
