@@ -30,7 +30,7 @@ def test_a_key_is_invalidated_once_until_read_again(r, raw):
 
 
 def test_resp2_invalidation_goes_to_the_redirect_subscriber(r, raw):
-    sub2 = r.connection_pool.get_connection("_")
+    sub2 = r.connection_pool.get_connection()
     sub2.send_command("CLIENT", "ID")
     sub_id = sub2.read_response()
     sub2.send_command("SUBSCRIBE", "__redis__:invalidate")
