@@ -194,8 +194,18 @@ class CommandSpec:
     arguments: tuple = ()          # COMMAND DOCS arguments, as Redis's maps (dicts)
     getkeys: Callable | None = None  # argv -> [(pos, flags)], where key specs cannot say
 
+    skip_monitor: bool = False     # cached from flags for the dispatcher's hot path
+    skip_slowlog: bool = False
+    fast: bool = False
+
     def __post_init__(self):
         self.no_auth = Flag.NO_AUTH in self.flags
+        # MONITOR skips admin commands and skip_monitor ones, except EVAL/FCALL, which Redis
+        # feeds itself before the commands they run (we feed everything before running)
+        self.skip_monitor = Flag.ADMIN in self.flags or (
+            Flag.SKIP_MONITOR in self.flags and self.group != "scripting")
+        self.skip_slowlog = Flag.SKIP_SLOWLOG in self.flags
+        self.fast = Flag.FAST in self.flags
 
     @property
     def fullname(self) -> str:

@@ -10,6 +10,7 @@ import itertools
 import pkgutil
 import random
 import time
+from time import perf_counter_ns
 from collections import defaultdict
 from typing import Callable
 
@@ -20,6 +21,7 @@ from .config import Config
 from .replies import QUEUED
 from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_subcommand
 from .keyspace import Database
+from .observe import Histogram, LatencyMonitor, SlowLog, monitor_line
 from .pubsub import PubSub
 from .tracking import Tracking
 from .blocking import Blocking
@@ -100,6 +102,17 @@ class Engine:
         self.cmd_failed: defaultdict = defaultdict(int)    # spec -> error replies
         self.cmd_rejected: defaultdict = defaultdict(int)  # spec -> refused before running
         self.errorstats: defaultdict = defaultdict(int)    # "ERR", "WRONGTYPE" -> count
+        self.cmd_usec: defaultdict = defaultdict(int)      # spec -> total microseconds
+        self.cmd_hist: dict = {}                           # spec -> Histogram (latencystats)
+        self.slowlog = SlowLog()
+        self.latency = LatencyMonitor()
+        self.monitors: list = []                           # clients in MONITOR mode
+        self.slowlog_threshold = self.config["slowlog-log-slower-than"]
+        self.latency_threshold = self.config["latency-monitor-threshold"]
+        self.config.on_change("slowlog-log-slower-than",
+                              lambda v: setattr(self, "slowlog_threshold", v))
+        self.config.on_change("latency-monitor-threshold",
+                              lambda v: setattr(self, "latency_threshold", v))
         for name in ("maxmemory-policy", "lfu-log-factor", "lfu-decay-time"):
             self.config.on_change(name, self._on_lfu_config)
         self._on_lfu_config(None)
@@ -128,6 +141,8 @@ class Engine:
             self.pubsub.drop_client(c)
         if c.tracking is not None:
             self.tracking.disable(c)
+        if c in self.monitors:
+            self.monitors.remove(c)
         if c.watching:
             from .cmds.multi import unwatch_all
             unwatch_all(c)
@@ -177,6 +192,9 @@ class Engine:
         self.stats.commands += 1
         self.cmd_calls[spec] += 1
         dirty = self.dirty
+        if self.monitors and not spec.skip_monitor:
+            self.feed_monitors(c, argv)
+        t0 = perf_counter_ns()
         try:
             reply = spec.fn(c, *args)
         except RedisError as e:
@@ -191,6 +209,16 @@ class Engine:
             self.log_exception(f"command '{spec.name}' failed")
             reply = RedisError(f"ERR internal error in '{spec.name}': "
                                f"{type(e).__name__}, see the server log")
+        us = (perf_counter_ns() - t0) // 1000
+        self.cmd_usec[spec] += us
+        hist = self.cmd_hist.get(spec)
+        if hist is None:
+            hist = self.cmd_hist[spec] = Histogram()
+        hist.add(us)
+        if us >= self.slowlog_threshold >= 0 and not spec.skip_slowlog:
+            self.slowlog.add(c, argv, us, self.config["slowlog-max-len"])
+        if self.latency_threshold and us >= self.latency_threshold * 1000:
+            self.latency.add("fast-command" if spec.fast else "command", us // 1000)
         if self.dirty != dirty and self.propagators:
             self.propagate(c.db.id, c.propagate_argv or argv)
         c.propagate_argv = None
@@ -200,6 +228,14 @@ class Engine:
         if self.ready_keys:                 # serve clients blocked on written keys
             self.blocking.handle_ready_keys()
         return reply
+
+    def feed_monitors(self, c, argv):
+        """MONITOR: every command as received, before it runs (Redis feeds EVAL before the
+        commands the script calls)."""
+        line = monitor_line(c, argv, c.db.id)
+        for m in list(self.monitors):
+            if m is not c:
+                m.push(line)
 
     def log_exception(self, what: str):
         """Write a traceback to the server log (netserver replaces ``self.log``)."""

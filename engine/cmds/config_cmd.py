@@ -81,7 +81,8 @@ def cmd_config_resetstat(c):
     """CONFIG RESETSTAT"""
     e = c.engine
     e.stats.reset()
-    for counters in (e.cmd_calls, e.cmd_failed, e.cmd_rejected, e.errorstats):
+    for counters in (e.cmd_calls, e.cmd_failed, e.cmd_rejected, e.errorstats, e.cmd_usec,
+                     e.cmd_hist):
         counters.clear()
     for fn in getattr(e, "resetstat_hooks", ()):   # others' counters (latency, ...)
         fn()
