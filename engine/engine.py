@@ -189,8 +189,6 @@ class Engine:
             return QUEUED
         c.cmd = spec
         c.argv = argv
-        self.stats.commands += 1
-        self.cmd_calls[spec] += 1
         dirty = self.dirty
         if self.monitors and not spec.skip_monitor:
             self.feed_monitors(c, argv)
@@ -209,6 +207,8 @@ class Engine:
             self.log_exception(f"command '{spec.name}' failed")
             reply = RedisError(f"ERR internal error in '{spec.name}': "
                                f"{type(e).__name__}, see the server log")
+        self.stats.commands += 1                      # counted after running, as Redis
+        self.cmd_calls[spec] += 1                     # does (RESETSTAT counts itself)
         us = (perf_counter_ns() - t0) // 1000
         self.cmd_usec[spec] += us
         hist = self.cmd_hist.get(spec)

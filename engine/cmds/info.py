@@ -1,7 +1,7 @@
 """INFO [section ...]: Redis 7.0's sections, fields and order.
 
 A field keyscope cannot make true is left out, never faked (build ids, allocator
-internals, latency histograms).  Another module may replace or extend a section:
+internals).  Another module may replace or extend a section:
 ``engine.info_sections[name] = fn(engine) -> list[(field, value)]`` (persistence,
 replication and MEMORY accounting register theirs there).
 """
@@ -20,8 +20,8 @@ from engine.replies import Verbatim
 DEFAULT = ("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
            "modules", "errorstats", "cluster", "keyspace")
 ALL = ("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
-       "modules", "commandstats", "errorstats", "cluster", "keyspace")
-TITLES = {"cpu": "CPU", "commandstats": "Commandstats", "errorstats": "Errorstats"}
+       "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace")
+TITLES = {"cpu": "CPU"}
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _SAMPLES = 16            # STATS_METRIC_SAMPLES
@@ -355,6 +355,22 @@ def _errorstats(e):
             for code, n in getattr(e, "errorstats", {}).items()]
 
 
+def _latencystats(e):
+    """Per-command latency percentiles from the dispatcher's histograms (power-of-two
+    microsecond buckets: a percentile is the upper bound of its bucket)."""
+    if not e.config["latency-tracking"]:
+        return []
+    from engine.config import _fmt_percentile
+    pcts = e.config["latency-tracking-info-percentiles"]
+    out = []
+    for spec, hist in list(getattr(e, "cmd_hist", {}).items()):
+        if hist.count:
+            vals = ",".join("p%s=%.3f" % (_fmt_percentile(p), hist.percentile(p))
+                            for p in pcts)
+            out.append((f"latency_percentiles_usec_{spec.name}", vals))
+    return out
+
+
 def _cluster(e):
     return [("cluster_enabled", 0)]
 
@@ -372,7 +388,8 @@ def _keyspace(e):
 SECTIONS = {"server": _server, "clients": _clients, "memory": _memory,
             "persistence": _persistence, "stats": _stats, "replication": _replication,
             "cpu": _cpu, "modules": _modules, "commandstats": _commandstats,
-            "errorstats": _errorstats, "cluster": _cluster, "keyspace": _keyspace}
+            "errorstats": _errorstats, "latencystats": _latencystats, "cluster": _cluster,
+            "keyspace": _keyspace}
 
 
 def wanted_sections(args) -> list[str]:
