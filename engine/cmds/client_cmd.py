@@ -352,3 +352,31 @@ def cmd_client_no_evict(c, mode):
 def cmd_client_help(c):
     """CLIENT HELP"""
     return [Status(line.encode()) for line in HELP]
+
+
+@command("CLIENT UNBLOCK", arity=-3, group="connection", since="5.0.0", flags=_ADMIN,
+         acl=CONN, summary="Unblock a client blocked in a blocking command from a different "
+                           "connection",
+         complexity="O(log N) where N is the number of client connections")
+def cmd_client_unblock(c, client_id, *reason):
+    """CLIENT UNBLOCK client-id [TIMEOUT | ERROR]"""
+    from engine.blocking import UNBLOCKED
+    if len(reason) > 1:
+        sub = c.argv[1].decode("utf-8", "replace")[:128]
+        raise RedisError(f"ERR unknown subcommand or wrong number of arguments for '{sub}'. "
+                         "Try CLIENT HELP.")
+    error = False
+    if reason:
+        r = reason[0].lower()
+        if r == b"error":
+            error = True
+        elif r != b"timeout":
+            raise RedisError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    target_id = to_int(client_id)
+    if target_id is None:
+        raise RedisError("ERR value is not an integer or out of range")
+    target = c.engine.clients.get(target_id)
+    if target is None or target.blocked is None:
+        return 0
+    c.engine.blocking.unblock(target, UNBLOCKED if error else None)
+    return 1

@@ -103,21 +103,6 @@ def _side(left: bool) -> bytes:
 
 
 # ---------------------------------------------------------------- pushes
-def _push(c, key, values, left: bool, event: bytes):
-    db = c.db
-    v = db.get(key)
-    if v is None:
-        v = db.data[key] = List()
-    elif v.__class__ is not List:
-        raise WRONGTYPE
-    if left:
-        v.extendleft(values)
-    else:
-        v.extend(values)
-    c.written(key, event, dirty=len(values))
-    return len(v)
-
-
 def _pushx(c, key, values, left: bool, event: bytes):
     v = _list(c, key)
     if v is None:
@@ -158,7 +143,18 @@ def cmd_lpush(c, key, *values):
          complexity=_PUSH_CX, history=(("2.4.0", "Accepts multiple `element` arguments."),))
 def cmd_rpush(c, key, *values):
     """RPUSH key element [element ...]"""
-    return _push(c, key, values, False, b"rpush")
+    db = c.db
+    v = db.get(key)
+    if v is None:
+        v = db.data[key] = List()
+    elif v.__class__ is not List:
+        raise WRONGTYPE
+    if len(values) == 1:
+        v.append(values[0])
+    else:
+        v.extend(values)
+    c.written(key, b"rpush", dirty=len(values))
+    return len(v)
 
 
 @command("LPUSHX", arity=-3, group=G, since="2.2.0",
@@ -360,19 +356,7 @@ def cmd_lpos(c, key, element, *opts):
 
 # ---------------------------------------------------------------- pops
 def _pop(c, key, args, left: bool, name: str):
-    if not args:
-        db = c.db
-        v = db.get(key)
-        if v is None:
-            return None
-        if v.__class__ is not List:
-            raise WRONGTYPE
-        x = v.popleft() if left else v.pop()
-        if v:
-            c.written(key, b"lpop" if left else b"rpop")
-        else:
-            _removed(c, key, v, left, 1)
-        return x
+    """LPOP/RPOP with a count argument (the plain form is inlined in the commands)."""
     if len(args) > 1:
         raise WrongArity(name)
     count = to_int(args[0])
@@ -395,7 +379,19 @@ _POP_HIST = (("6.2.0", "Added the `count` argument."),)
          history=_POP_HIST)
 def cmd_lpop(c, key, *count):
     """LPOP key [count]"""
-    return _pop(c, key, count, True, "lpop")
+    if count:
+        return _pop(c, key, count, True, "lpop")
+    v = c.db.get(key)
+    if v is None:
+        return None
+    if v.__class__ is not List:
+        raise WRONGTYPE
+    x = v.popleft()
+    if v:
+        c.written(key, b"lpop")
+    else:
+        _removed(c, key, v, True, 1)
+    return x
 
 
 @command("RPOP", arity=-2, group=G, flags={Flag.WRITE, Flag.FAST}, acl=L, keys=POP_KEYS,
@@ -403,7 +399,19 @@ def cmd_lpop(c, key, *count):
          history=_POP_HIST)
 def cmd_rpop(c, key, *count):
     """RPOP key [count]"""
-    return _pop(c, key, count, False, "rpop")
+    if count:
+        return _pop(c, key, count, False, "rpop")
+    v = c.db.get(key)
+    if v is None:
+        return None
+    if v.__class__ is not List:
+        raise WRONGTYPE
+    x = v.pop()
+    if v:
+        c.written(key, b"rpop")
+    else:
+        _removed(c, key, v, False, 1)
+    return x
 
 
 def _mpop_args(args):
