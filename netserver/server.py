@@ -23,6 +23,8 @@ class Server:
         self._stopped: asyncio.Future | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         engine.config.on_change("loglevel", self.log.set_level)
+        engine.config.on_change("port", lambda v: self.rebind(port=v))
+        engine.config.on_change("bind", lambda v: self.rebind(bind=v))
         engine.log = self.log
         engine.busy_poll = self.poll_while_busy
         self._block_handle = None                  # exact timer: earliest BLPOP deadline
@@ -62,6 +64,58 @@ class Server:
                         f"started, pid={os.getpid()}")
         self.log.notice(f"Ready to accept connections tcp on port {port}")
         return port
+
+    def rebind(self, port: int | None = None, bind=None):
+        """CONFIG SET port / bind: listen on the new addresses first, then drop the old
+        listeners; on failure the old ones stay and CONFIG SET fails as Redis words it."""
+        from engine.config import ConfigError
+        if self.loop is None or not self.listeners:
+            return
+        cfg = self.engine.config
+        what = ("Unable to listen on this port. Check server logs." if bind is None
+                else "Failed to bind to specified addresses.")
+        port = cfg["port"] if port is None else port
+        bind = tuple(cfg["bind"] if bind is None else bind)
+        if (port, bind) == getattr(self, "_bound", None):
+            return                  # port and bind set together: already done
+        socks = []
+        for h in bind:
+            host = h.lstrip("-")
+            host = {"*": "0.0.0.0", "::*": "::"}.get(host, host)
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            s = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s.bind((host, port))
+                s.listen(cfg["tcp-backlog"])
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                s.setblocking(False)
+                socks.append(s)
+            except OSError as e:
+                s.close()
+                if h.startswith("-"):
+                    continue
+                self.log.warning(f"Could not create server TCP listening socket "
+                                 f"{host}:{port}: {e.strerror}")
+                for x in socks:
+                    x.close()
+                raise ConfigError(what) from None
+        if not socks:
+            raise ConfigError(what)
+        for srv in self.listeners:
+            srv.close()
+        self.listeners = []
+        for s in socks:
+            self.loop.create_task(self._listen_on(s))
+        self.port = port
+        self._bound = (port, bind)
+        self.engine.server_info.update(port=port)
+
+    async def _listen_on(self, sock):
+        srv = await self.loop.create_server(lambda: RedisProtocol(self), sock=sock)
+        self.listeners.append(srv)
 
     def install_signal_handlers(self):
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -380,3 +380,53 @@ def test_config_rewrite_keeps_comments_replaces_in_place_and_appends(tmp_path):
     assert 'masterauth "a b\\"c"' in tail.splitlines()
     assert "repl-backlog-size 16kb" in tail.splitlines()
     assert "client-output-buffer-limit pubsub 1mb 2mb 3" in tail.splitlines()
+
+
+# ------------------------------------------------------------------ port / bind
+def test_config_set_bind_to_an_address_we_do_not_have_fails_and_keeps_listening(w, restore):
+    assert w.err("CONFIG", "SET", "bind", "192.0.2.1") == \
+        failed("bind", "Failed to bind to specified addresses.")
+    assert w("PING") == b"PONG"
+    assert w("CONFIG", "GET", "bind") == [b"bind", b"127.0.0.1"]
+
+
+@pytest.fixture(params=["keyscope", "redis"])
+def own_server(request):
+    from tests.conftest import ServerProc
+    if request.param == "redis" and REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed")
+    srv = ServerProc(request.param)
+    yield srv
+    srv.stop()
+
+
+def test_config_set_port_moves_the_listener(own_server):
+    import socket
+    import time
+    c = Wire(own_server.port)
+    new = free_port()
+    assert c("CONFIG", "SET", "port", str(new)) == b"OK"
+    assert c("PING") == b"PONG"                   # existing connections stay
+    deadline = time.time() + 5
+    while True:
+        try:
+            fresh = Wire(new)
+            break
+        except OSError:
+            assert time.time() < deadline
+            time.sleep(0.05)
+    assert fresh("CONFIG", "GET", "port") == [b"port", str(new).encode()]
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", own_server.port), timeout=2).close()
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    taken = busy.getsockname()[1]
+    try:
+        assert fresh.err("CONFIG", "SET", "port", str(taken)) == \
+            failed("port", "Unable to listen on this port. Check server logs.")
+        assert fresh("CONFIG", "GET", "port") == [b"port", str(new).encode()]
+    finally:
+        busy.close()
+        c.close()
+        fresh.close()
