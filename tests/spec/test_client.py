@@ -229,3 +229,43 @@ def test_client_help_lists_the_subcommands(w):
     lines = w("CLIENT", "HELP")
     assert lines[0] == b"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
     assert b"KILL <ip:port>" in lines and lines[-2:] == [b"HELP", b"    Prints this help."]
+
+
+# ------------------------------------------------------------------ UNBLOCK
+def test_client_unblock_ends_a_blpop_with_its_timeout_reply_or_an_error(wire, w):
+    blocked = wire()
+    bid = blocked("CLIENT", "ID")
+    blocked.sock.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nbl\r\n$1\r\n0\r\n")
+    import time
+    for _ in range(100):
+        if "b" in parse_list(w("CLIENT", "LIST", "ID", bid))[0]["flags"]:
+            break
+        time.sleep(0.02)
+    assert parse_list(w("CLIENT", "LIST", "ID", bid))[0]["flags"] == "b"
+    assert w("CLIENT", "UNBLOCK", bid) == 1
+    assert blocked.reader.gets() is False
+    blocked.sock.settimeout(5)
+    blocked.reader.feed(blocked.sock.recv(100))
+    assert blocked.reader.gets() is None            # BLPOP's timeout reply
+    blocked.sock.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nbl\r\n$1\r\n0\r\n")
+    for _ in range(100):
+        if "b" in parse_list(w("CLIENT", "LIST", "ID", bid))[0]["flags"]:
+            break
+        time.sleep(0.02)
+    assert w("CLIENT", "UNBLOCK", bid, "ERROR") == 1
+    blocked.reader.feed(blocked.sock.recv(100))
+    err = blocked.reader.gets()
+    assert str(err) == "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+    assert w("CLIENT", "UNBLOCK", bid) == 0                    # not blocked any more
+
+
+def test_client_unblock_errors(w):
+    assert w("CLIENT", "UNBLOCK", "99999") == 0
+    assert w("CLIENT", "UNBLOCK", "99999", "error") == 0
+    assert w.err("CLIENT", "UNBLOCK", "x") == "ERR value is not an integer or out of range"
+    assert w.err("CLIENT", "UNBLOCK", "x", "foo") == \
+        "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+    assert w.err("CLIENT", "UNBLOCK", "1", "2", "3") == \
+        "ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP."
+    assert w.err("CLIENT", "unblock", "1", "2", "3") == \
+        "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP."
