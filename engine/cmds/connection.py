@@ -116,6 +116,10 @@ def reset_client(c):
     e = c.engine
     for fn in RESET_HOOKS:
         fn(c)
+    monitors = getattr(e, "monitors", None)
+    if monitors and c in monitors:
+        monitors.remove(c)
+        c.flags.discard("O")
     if c.tracking is not None:
         e.tracking.disable(c)
     c.select(0)

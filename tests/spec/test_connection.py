@@ -264,3 +264,14 @@ def test_reset_logs_out_when_a_password_is_required(raw, password):
     s.send(b"RESET\r\nPING\r\n")
     expected = b"+RESET\r\n-NOAUTH Authentication required.\r\n"
     assert s.recv(len(expected)) == expected
+
+
+def test_reset_ends_monitor_mode(raw):
+    s = raw()
+    assert s.request(b"MONITOR\r\n", b"+OK\r\n") == b"+OK\r\n"
+    other = raw()
+    other.request(b"PING\r\n", b"+PONG\r\n")
+    assert b'"PING"' in s.recv(20, timeout=2)
+    assert s.request(b"RESET\r\n", b"+RESET\r\n") == b"+RESET\r\n"
+    other.request(b"ECHO x\r\n", b"$1\r\nx\r\n")
+    assert s.request(b"PING\r\n", b"+PONG\r\n") == b"+PONG\r\n"
