@@ -6,7 +6,8 @@ import time
 # keyspace-notification class by event name, where it is not the command's own group
 GENERIC_EVENTS = {b"del": "g", b"rename_from": "g", b"rename_to": "g", b"expire": "g",
                   b"persist": "g", b"copy_to": "g", b"move_from": "g", b"move_to": "g",
-                  b"restore": "g", b"new": "n", b"expired": "x", b"evicted": "e"}
+                  b"restore": "g", b"new": "n", b"expired": "x", b"evicted": "e",
+                  b"sortstore": "list"}     # SORT (group generic) notifies in the list class
 
 
 class Client:
