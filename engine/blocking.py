@@ -174,6 +174,7 @@ class Blocking:
         self.heap: list = []          # (deadline, seq, Blocked); stale once unblocked
         self.unblocked = deque()      # (client, reply) whose hook is still to run
         self.count = 0                # blocked clients (INFO blocked_clients)
+        self.timed = 0                # ... of them with a deadline (clients_in_timeout_table)
         self.timer_hook = None        # netserver: arm(deadline_ms) an exact timer
         self._seq = 0
         self._serving = False
@@ -193,6 +194,7 @@ class Blocking:
         c.blocked = rec
         self.count += 1
         if rec.deadline:
+            self.timed += 1
             self._seq += 1
             heapq.heappush(self.heap, (rec.deadline, self._seq, rec))
             if len(self.heap) > 2 * self.count + 64:        # drop stale entries
@@ -207,6 +209,8 @@ class Blocking:
     def _remove(self, rec: Blocked):
         rec.client.blocked = None
         self.count -= 1
+        if rec.deadline:
+            self.timed -= 1
         dbid = rec.db.id
         waiting = self.waiting
         for key in rec.keys:

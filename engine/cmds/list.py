@@ -239,7 +239,8 @@ def cmd_llen(c, key):
     return len(v)
 
 
-@command("LINDEX", arity=3, group=G, flags={Flag.READONLY}, acl=L, keys=RO_KEYS,
+@command("LINDEX", arity=3, group=G, flags={Flag.READONLY}, acl=L,
+         keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
          summary="Get an element from a list by its index",
          complexity="O(N) where N is the number of elements to traverse to get to the "
                     "element at index. This makes asking for the first or the last element "
