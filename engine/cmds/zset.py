@@ -68,6 +68,8 @@ def _hex(b: bytes):
 def parse_score(b: bytes, error: RedisError = NOT_FLOAT) -> float:
     """getDoubleFromObject: strtod over the whole string; no spaces around it, no NaN,
     no overflow to +-inf, no underflow to 0 ("inf" spelled out is fine)."""
+    if b.isdigit() and len(b) < 300:       # the common case: a plain integer
+        return float(b)
     try:
         v = float(b)
     except ValueError:
@@ -277,7 +279,7 @@ def cmd_zadd(c, key, *args):
     """ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]"""
     if len(args) != 2:
         return _zadd(c, key, args, 0)
-    # the hot path: one pair, no options
+    # the hot path: one pair, no options (ZSet.insert/update inlined)
     sb, m = args
     try:
         score = parse_score(sb)
@@ -293,13 +295,17 @@ def cmd_zadd(c, key, *args):
         return 1
     if z.__class__ is not ZSet:
         raise WRONGTYPE
-    cur = z.scores.get(m)
+    sd = z.scores
+    cur = sd.get(m)
     if cur is None:
         if not z.big:
             cfg = c.engine.config.values
-            if len(z.scores) >= cfg[ENTRIES] or len(m) > cfg[VALUE]:
+            if len(sd) >= cfg[ENTRIES] or len(m) > cfg[VALUE]:
                 z.big = True
-        z.insert(m, score)
+            elif score == 0:
+                score = 0.0               # a listpack keeps 0 as an integer: no -0
+        sd[m] = score
+        z.order.add(score, m)
         c.written(key, b"zadd")
         return 1
     if cur != score:
@@ -358,7 +364,7 @@ def _rank(c, key, member, rev: bool):
     s = z.scores.get(member)
     if s is None:
         return None
-    r = z.order.rank((s, member))
+    r = z.order.rank(s, member)
     return len(z.scores) - 1 - r if rev else r
 
 

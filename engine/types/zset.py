@@ -1,11 +1,13 @@
-"""Sorted sets: a dict member -> score plus an ``Order`` of (score, member) keys.
+"""Sorted sets: a dict member -> score plus an ``Order`` of (score, member) pairs.
 
-Redis orders by score, then by member bytes (memcmp); Python's tuple comparison of
-(float, bytes) gives exactly that order, -0.0 == 0.0 included.  ``Order`` is a sorted
-list of sorted sublists (the "sorted list of sorted lists" layout): insert, delete and
-search cost a bisection over the sublists' last keys plus one inside a sublist (memmove of
-at most 2*LOAD pointers), and a Fenwick tree over the sublist lengths turns rank into
-position and back in O(log n).
+Redis orders by score, then by member bytes (memcmp, which is how Python compares
+bytes), with -0.0 == 0.0.  ``Order`` is a sorted list of sorted sublists (the "sorted
+list of sorted lists" layout), each sublist kept as two parallel sequences: the scores
+in an ``array('d')`` (contiguous doubles: cache-friendly bisection, 8 bytes a member)
+and the members in a list.  Ties on a score are broken by bisecting the members over
+the equal-score run.  Insert, delete and search cost a bisection over the sublists' last
+keys plus one inside a sublist (a memmove of at most 2*LOAD slots), and a Fenwick tree
+over the sublist lengths turns rank into position and back in O(log n).
 
 Redis 7.0 has two encodings: ``listpack`` while the set is small (at most
 zset-max-listpack-entries members of at most zset-max-listpack-value bytes), then
@@ -15,177 +17,200 @@ while the set is small, and ``scan_score`` prints what ZSCAN prints for each enc
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from array import array
+from bisect import bisect_left, bisect_right
 from itertools import chain
-from operator import itemgetter
 
 LOAD = 1000            # sublist size after a split; a sublist splits past 2*LOAD
 _MAX = 2 * LOAD
 _MIN = LOAD // 2       # a sublist shorter than this merges with a neighbour
-_member = itemgetter(1)
 ENTRIES = "zset-max-listpack-entries"
 VALUE = "zset-max-listpack-value"
 
 
-class _Top:
-    """Greater than every member: (score, TOP) sorts after every key with that score."""
-    __slots__ = ()
-
-    def __lt__(self, other):
-        return False
-
-    def __le__(self, other):
-        return self is other
-
-    def __gt__(self, other):
-        return self is not other
-
-    def __ge__(self, other):
-        return True
-
-    def __eq__(self, other):
-        return self is other
-
-    __hash__ = object.__hash__
-
-
-TOP = _Top()
+def _rev_pairs(fl, ml):
+    return zip(reversed(fl), reversed(ml))
 
 
 class Order:
-    """Unique sortable keys in ascending order, with positions (ranks)."""
-    __slots__ = ("lists", "maxes", "n", "_fen")
+    """Unique (score, member) pairs in ascending order, with positions (ranks)."""
+    __slots__ = ("fls", "mls", "mxs", "mxm", "n", "_fen")
 
-    def __init__(self, keys=None):
-        """``keys``: an optional list already sorted and without duplicates."""
-        self.lists: list = []
-        self.maxes: list = []      # last key of each sublist
+    def __init__(self, pairs=None):
+        """``pairs``: an optional list of (score, member), sorted, without duplicates."""
+        self.fls: list = []        # per sublist: array('d') of scores
+        self.mls: list = []        # per sublist: list of members
+        self.mxs = array("d")      # last score of each sublist
+        self.mxm: list = []        # last member of each sublist
         self.n = 0
         self._fen = None           # Fenwick tree over sublist lengths, None = stale
-        if keys:
-            self.lists = [keys[i:i + LOAD] for i in range(0, len(keys), LOAD)]
-            self.maxes = [sub[-1] for sub in self.lists]
-            self.n = len(keys)
+        if pairs:
+            for i in range(0, len(pairs), LOAD):
+                chunk = pairs[i:i + LOAD]
+                self.fls.append(array("d", [p[0] for p in chunk]))
+                self.mls.append([p[1] for p in chunk])
+                self.mxs.append(chunk[-1][0])
+                self.mxm.append(chunk[-1][1])
+            self.n = len(pairs)
 
     def __len__(self):
         return self.n
 
     def __iter__(self):
-        return chain.from_iterable(self.lists)
+        return chain.from_iterable(map(zip, self.fls, self.mls))
 
     def __reversed__(self):
-        return chain.from_iterable(map(reversed, reversed(self.lists)))
+        return chain.from_iterable(map(_rev_pairs, reversed(self.fls), reversed(self.mls)))
 
     def copy(self) -> "Order":
         o = Order()
-        o.lists = [sub[:] for sub in self.lists]
-        o.maxes = self.maxes[:]
+        o.fls = [array("d", fl) for fl in self.fls]
+        o.mls = [ml[:] for ml in self.mls]
+        o.mxs = array("d", self.mxs)
+        o.mxm = self.mxm[:]
         o.n = self.n
         return o
 
     def clear(self):
-        self.lists = []
-        self.maxes = []
+        self.fls = []
+        self.mls = []
+        self.mxs = array("d")
+        self.mxm = []
         self.n = 0
         self._fen = None
 
     # ------------------------------------------------------------ insert / delete
-    def add(self, key):
-        maxes = self.maxes
-        if maxes:
-            pos = bisect_left(maxes, key)
-            if pos == len(maxes):
+    def add(self, s: float, m: bytes):
+        """Insert a pair that is not present."""
+        mxs = self.mxs
+        k = len(mxs)
+        if k > 1:
+            pos = bisect_left(mxs, s)
+            if pos < k and mxs[pos] == s:
+                pos = bisect_left(self.mxm, m, pos, bisect_right(mxs, s, pos))
+            if pos == k:                 # past every key: goes to the last sublist
                 pos -= 1
-                sub = self.lists[pos]
-                sub.append(key)
-                maxes[pos] = key
-            else:
-                sub = self.lists[pos]
-                insort(sub, key)
-            if len(sub) > _MAX:
-                self._split(pos)
-            elif self._fen is not None:
-                self._fen_add(pos, 1)
+        elif k:
+            pos = 0
         else:
-            self.lists.append([key])
-            maxes.append(key)
+            self.fls.append(array("d", (s,)))
+            self.mls.append([m])
+            mxs.append(s)
+            self.mxm.append(m)
             self._fen = None
+            self.n = 1
+            return
+        fl = self.fls[pos]
+        ml = self.mls[pos]
+        i = bisect_left(fl, s)
+        if i < len(fl) and fl[i] == s:
+            i = bisect_left(ml, m, i, bisect_right(fl, s, i))
+        if i == len(ml):
+            fl.append(s)
+            ml.append(m)
+            mxs[pos] = s
+            self.mxm[pos] = m
+        else:
+            fl.insert(i, s)
+            ml.insert(i, m)
         self.n += 1
+        if len(ml) > _MAX:
+            self._split(pos)
+        elif self._fen is not None:
+            self._fen_add(pos, 1)
 
-    def remove(self, key):
-        """Remove a key that is present."""
-        maxes = self.maxes
-        pos = bisect_left(maxes, key)
-        sub = self.lists[pos]
-        i = bisect_left(sub, key)
-        del sub[i]
+    def remove(self, s: float, m: bytes):
+        """Remove a pair that is present."""
+        mxs = self.mxs
+        if len(mxs) > 1:
+            pos = bisect_left(mxs, s)
+            if mxs[pos] == s:
+                pos = bisect_left(self.mxm, m, pos, bisect_right(mxs, s, pos))
+        else:
+            pos = 0
+        fl = self.fls[pos]
+        ml = self.mls[pos]
+        i = bisect_left(fl, s)
+        if ml[i] != m:
+            i = bisect_left(ml, m, i, bisect_right(fl, s, i))
+        self._remove_at(pos, fl, ml, i)
+
+    def _remove_at(self, pos, fl, ml, i):
+        mxs = self.mxs
+        del fl[i]
+        del ml[i]
         self.n -= 1
-        if not sub:
-            del self.lists[pos]
-            del maxes[pos]
+        if not ml:
+            del self.fls[pos], self.mls[pos], mxs[pos], self.mxm[pos]
             self._fen = None
             return
-        if i == len(sub):
-            maxes[pos] = sub[-1]
-        if len(sub) < _MIN and len(maxes) > 1:
+        if i == len(ml):
+            mxs[pos] = fl[-1]
+            self.mxm[pos] = ml[-1]
+        if len(ml) < _MIN and len(self.mls) > 1:
             self._merge(pos)
         elif self._fen is not None:
             self._fen_add(pos, -1)
 
     def _split(self, pos):
-        sub = self.lists[pos]
-        half = len(sub) >> 1
-        right = sub[half:]
-        del sub[half:]
-        self.lists.insert(pos + 1, right)
-        self.maxes[pos] = sub[-1]
-        self.maxes.insert(pos + 1, right[-1])
+        fl, ml = self.fls[pos], self.mls[pos]
+        half = len(ml) >> 1
+        rf, rm = fl[half:], ml[half:]
+        del fl[half:]
+        del ml[half:]
+        self.fls.insert(pos + 1, rf)
+        self.mls.insert(pos + 1, rm)
+        self.mxs[pos] = fl[-1]
+        self.mxm[pos] = ml[-1]
+        self.mxs.insert(pos + 1, rf[-1])
+        self.mxm.insert(pos + 1, rm[-1])
         self._fen = None
 
     def _merge(self, pos):
         """Merge sublist ``pos`` into a neighbour (then split if it grew too long)."""
-        lists = self.lists
         if pos == 0:
             pos = 1
-        left = lists[pos - 1]
-        left.extend(lists[pos])
-        del lists[pos]
-        del self.maxes[pos]
-        self.maxes[pos - 1] = left[-1]
+        fl, ml = self.fls[pos - 1], self.mls[pos - 1]
+        fl.extend(self.fls[pos])
+        ml.extend(self.mls[pos])
+        del self.fls[pos], self.mls[pos], self.mxs[pos], self.mxm[pos]
+        self.mxs[pos - 1] = fl[-1]
+        self.mxm[pos - 1] = ml[-1]
         self._fen = None
-        if len(left) > _MAX:
+        if len(ml) > _MAX:
             self._split(pos - 1)
 
     def del_range(self, start: int, stop: int) -> list:
-        """Remove and return the keys at positions [start, stop)."""
+        """Remove and return the pairs at positions [start, stop)."""
         out = self.slice(start, stop)
         k = len(out)
         if k == self.n:
             self.clear()
             return out
-        if k <= 8:                      # keep the layout (and the tree) for a few keys
-            for key in out:
-                self.remove(key)
+        if k <= 8:                      # keep the layout (and the tree) for a few pairs
+            for s, m in out:
+                self.remove(s, m)
             return out
-        lists, maxes = self.lists, self.maxes
+        fls, mls, mxs, mxm = self.fls, self.mls, self.mxs, self.mxm
         pos, i = self.locate(start)
         left = k
         while left:
-            sub = lists[pos]
-            take = min(len(sub) - i, left)
-            del sub[i:i + take]
+            fl, ml = fls[pos], mls[pos]
+            take = min(len(ml) - i, left)
+            del fl[i:i + take]
+            del ml[i:i + take]
             left -= take
-            if sub:
-                maxes[pos] = sub[-1]
+            if ml:
+                mxs[pos] = fl[-1]
+                mxm[pos] = ml[-1]
                 pos += 1
             else:
-                del lists[pos]
-                del maxes[pos]
+                del fls[pos], mls[pos], mxs[pos], mxm[pos]
             i = 0
         self.n -= k
         self._fen = None
         for p in (pos, pos - 1):        # the sublists at the cut may be short now
-            if 0 <= p < len(lists) and len(lists) > 1 and len(lists[p]) < _MIN:
+            if 0 <= p < len(mls) and len(mls) > 1 and len(mls[p]) < _MIN:
                 self._merge(p)
                 break
         return out
@@ -194,11 +219,11 @@ class Order:
     def _tree(self) -> list:
         fen = self._fen
         if fen is None:
-            lists = self.lists
-            m = len(lists)
+            mls = self.mls
+            m = len(mls)
             fen = [0] * (m + 1)
             for i in range(1, m + 1):
-                fen[i] += len(lists[i - 1])
+                fen[i] += len(mls[i - 1])
                 j = i + (i & -i)
                 if j <= m:
                     fen[j] += fen[i]
@@ -214,10 +239,10 @@ class Order:
             i += i & -i
 
     def _before(self, pos: int) -> int:
-        """How many keys the sublists before ``pos`` hold."""
+        """How many pairs the sublists before ``pos`` hold."""
         if pos == 0:
             return 0
-        if pos == len(self.lists):
+        if pos == len(self.mls):
             return self.n
         fen = self._tree()
         s = 0
@@ -228,13 +253,13 @@ class Order:
 
     def locate(self, idx: int) -> tuple[int, int]:
         """(sublist, offset) of position ``idx`` (0 <= idx < n)."""
-        lists = self.lists
-        first = len(lists[0])
+        mls = self.mls
+        first = len(mls[0])
         if idx < first:
             return 0, idx
-        tail = self.n - len(lists[-1])
+        tail = self.n - len(mls[-1])
         if idx >= tail:
-            return len(lists) - 1, idx - tail
+            return len(mls) - 1, idx - tail
         fen = self._tree()
         m = len(fen) - 1
         pos = 0
@@ -248,50 +273,60 @@ class Order:
         return pos, idx
 
     def __getitem__(self, idx: int):
+        """The (score, member) pair at position idx."""
         pos, i = self.locate(idx)
-        return self.lists[pos][i]
+        return self.fls[pos][i], self.mls[pos][i]
 
-    def rank(self, key) -> int:
-        """Position of a key that is present."""
-        pos = bisect_left(self.maxes, key)
-        return self._before(pos) + bisect_left(self.lists[pos], key)
+    def rank(self, s: float, m: bytes) -> int:
+        """Position of a pair that is present."""
+        mxs = self.mxs
+        if len(mxs) > 1:
+            pos = bisect_left(mxs, s)
+            if mxs[pos] == s:
+                pos = bisect_left(self.mxm, m, pos, bisect_right(mxs, s, pos))
+            before = self._before(pos)
+        else:
+            pos = before = 0
+        fl = self.fls[pos]
+        ml = self.mls[pos]
+        i = bisect_left(fl, s)
+        if ml[i] != m:
+            i = bisect_left(ml, m, i, bisect_right(fl, s, i))
+        return before + i
 
-    def bisect_left(self, key) -> int:
-        """How many keys are < key."""
-        maxes = self.maxes
-        pos = bisect_left(maxes, key)
-        if pos == len(maxes):
+    def bisect_score(self, s: float, right: bool) -> int:
+        """How many pairs score < s (or <= s when ``right``)."""
+        fn = bisect_right if right else bisect_left
+        mxs = self.mxs
+        pos = fn(mxs, s)
+        if pos == len(mxs):
             return self.n
-        return self._before(pos) + bisect_left(self.lists[pos], key)
-
-    def bisect_right(self, key) -> int:
-        """How many keys are <= key."""
-        maxes = self.maxes
-        pos = bisect_right(maxes, key)
-        if pos == len(maxes):
-            return self.n
-        return self._before(pos) + bisect_right(self.lists[pos], key)
+        return self._before(pos) + fn(self.fls[pos], s)
 
     def bisect_member(self, member: bytes, right: bool) -> int:
-        """Like bisect_left/right comparing members only (lex ranges assume one score)."""
+        """Like bisect_score comparing members only (lex ranges assume one score)."""
         fn = bisect_right if right else bisect_left
-        maxes = self.maxes
-        pos = fn(maxes, member, key=_member)
-        if pos == len(maxes):
+        mxm = self.mxm
+        pos = fn(mxm, member)
+        if pos == len(mxm):
             return self.n
-        return self._before(pos) + fn(self.lists[pos], member, key=_member)
+        return self._before(pos) + fn(self.mls[pos], member)
 
     def slice(self, start: int, stop: int) -> list:
-        """The keys at positions [start, stop) (bounds already within 0..n)."""
+        """The (score, member) pairs at positions [start, stop) (within 0..n)."""
         count = stop - start
         if count <= 0:
             return []
-        lists = self.lists
+        fls, mls = self.fls, self.mls
         pos, i = self.locate(start)
-        out = lists[pos][i:i + count]
+        end = i + count
+        if end <= len(mls[pos]):
+            return list(zip(fls[pos][i:end], mls[pos][i:end]))
+        out = list(zip(fls[pos][i:], mls[pos][i:]))
         while len(out) < count:
             pos += 1
-            out += lists[pos][:count - len(out)]
+            want = count - len(out)
+            out += zip(fls[pos][:want], mls[pos][:want])
         return out
 
 
@@ -326,21 +361,22 @@ class ZSet:
         if score == 0 and not self.big:
             score = 0.0                  # a listpack keeps 0 as an integer: no -0
         self.scores[member] = score
-        self.order.add((score, member))
+        self.order.add(score, member)
 
     def update(self, member: bytes, old: float, new: float):
         """Change a present member's score (old != new)."""
         if new == 0 and not self.big:
             new = 0.0
-        self.order.remove((old, member))
+        o = self.order
+        o.remove(old, member)
         self.scores[member] = new
-        self.order.add((new, member))
+        o.add(new, member)
 
     def remove(self, member: bytes) -> bool:
         score = self.scores.pop(member, None)
         if score is None:
             return False
-        self.order.remove((score, member))
+        self.order.remove(score, member)
         return True
 
     def add(self, member: bytes, score: float, cfg) -> int:
@@ -358,7 +394,7 @@ class ZSet:
         return 0
 
     def del_range(self, start: int, stop: int) -> list:
-        """Remove positions [start, stop); returns their (score, member) keys."""
+        """Remove positions [start, stop); returns their (score, member) pairs."""
         keys = self.order.del_range(start, stop)
         scores = self.scores
         for _, m in keys:
@@ -375,7 +411,8 @@ class ZSet:
     @classmethod
     def from_scores(cls, scores: dict, cfg, keys=None) -> "ZSet":
         """A set holding ``scores`` with the encoding of a store result (ZUNIONSTORE,
-        ZRANGESTORE...): listpack when it fits.  ``keys``: the sorted keys if known."""
+        ZRANGESTORE...): listpack when it fits.  ``keys``: the sorted (score, member)
+        pairs if known."""
         z = cls()
         n = len(scores)
         z.big = n > cfg[ENTRIES] or (n > 0 and max(map(len, scores)) > cfg[VALUE])
@@ -399,8 +436,8 @@ class ZSet:
     def range_by_score(self, lo: float, lo_ex: bool, hi: float, hi_ex: bool):
         """[start, stop) positions of the scores within the bounds."""
         o = self.order
-        start = o.bisect_right((lo, TOP)) if lo_ex else o.bisect_left((lo,))
-        stop = o.bisect_left((hi,)) if hi_ex else o.bisect_right((hi, TOP))
+        start = o.bisect_score(lo, lo_ex)
+        stop = o.bisect_score(hi, not hi_ex)
         return start, max(start, stop)
 
     def range_by_lex(self, lo, hi):
