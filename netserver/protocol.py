@@ -1,11 +1,16 @@
-"""One client connection: bytes in -> commands -> one write per read."""
+"""One client connection: bytes in -> commands -> one write per read.
+
+Every callback is guarded: a Python exception here (a bug of ours) is logged with its
+traceback and closes this one connection; it never reaches the client or the loop.
+"""
 from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 
 from engine.replies import NO_REPLY, Status
-from .resp import ProtocolError, RequestParser, encode
+from .resp import ProtocolError, QueryBufferLimit, RequestParser, encode
 
 
 class RedisProtocol(asyncio.Protocol):
@@ -27,27 +32,31 @@ class RedisProtocol(asyncio.Protocol):
     # ------------------------------------------------------------------ lifecycle
     def connection_made(self, transport):
         self.transport = transport
-        engine = self.engine
-        cfg = engine.config
-        if len(engine.clients) >= cfg["maxclients"]:
-            engine.stats.rejected_connections += 1
-            transport.write(b"-ERR max number of clients reached\r\n")
-            transport.close()
-            return
-        sock = transport.get_extra_info("socket")
-        peer = transport.get_extra_info("peername") or ("", 0)
-        local = transport.get_extra_info("sockname") or ("", 0)
-        self.client = c = engine.connect(
-            addr=_fmt_addr(peer), laddr=_fmt_addr(local),
-            fd=sock.fileno() if sock is not None else -1)
-        c.transport = transport
-        c.kill_hook = self._kill
-        c.unblock_hook = self.unblocked
-        c.push_hook = self.push_value
-        self.parser = RequestParser(cfg["proto-max-bulk-len"], cfg["client-query-buffer-limit"])
-        self.parser.authenticated = c.authenticated
-        self.server.connections.add(self)
-        self.update_limits()
+        try:
+            engine = self.engine
+            cfg = engine.config
+            if len(engine.clients) >= cfg["maxclients"]:
+                engine.stats.rejected_connections += 1
+                transport.write(b"-ERR max number of clients reached\r\n")
+                transport.close()
+                return
+            sock = transport.get_extra_info("socket")
+            peer = transport.get_extra_info("peername") or ("", 0)
+            local = transport.get_extra_info("sockname") or ("", 0)
+            self.client = c = engine.connect(
+                addr=_fmt_addr(peer), laddr=_fmt_addr(local),
+                fd=sock.fileno() if sock is not None else -1)
+            c.transport = transport
+            c.kill_hook = self._kill
+            c.unblock_hook = self.unblocked
+            c.push_hook = self.push_value
+            self.parser = RequestParser(cfg["proto-max-bulk-len"],
+                                        cfg["client-query-buffer-limit"])
+            self.parser.authenticated = c.authenticated
+            self.server.connections.add(self)
+            self.update_limits()
+        except Exception:
+            self._internal_error("connection_made")
 
     def update_limits(self):
         """Re-read the output buffer limit of this client's class (CONFIG SET hook)."""
@@ -56,9 +65,13 @@ class RedisProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc):
         self.server.connections.discard(self)
-        if self.client is not None:
-            self.client.closing = True
-            self.engine.disconnect(self.client)
+        c = self.client
+        if c is not None:
+            c.closing = True
+            try:
+                self.engine.disconnect(c)
+            except Exception:
+                self._log_exception("connection_lost")
 
     def pause_writing(self):
         # the client does not read its replies: stop reading its requests (backpressure)
@@ -74,45 +87,110 @@ class RedisProtocol(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
+    def _log_exception(self, where: str):
+        c = self.client
+        who = f"id={c.id} addr={c.addr}" if c is not None else "(no client)"
+        self.server.log.warning(f"Internal error in {where} for client {who}, closing "
+                                f"it:\n{traceback.format_exc()}")
+
+    def _internal_error(self, where: str):
+        """A bug of ours: log the traceback, drop this connection, keep serving."""
+        try:
+            self._log_exception(where)
+        finally:
+            if self.client is not None:
+                self.client.closing = True
+            if self.transport is not None:
+                self.transport.abort()
+
     # ------------------------------------------------------------------ requests
     def data_received(self, data: bytes):
         c = self.client
         if c is None or c.closing:
             return
         engine = self.engine
-        engine.now_ms = int(engine.clock() * 1000)
-        engine.stats.net_input_bytes += len(data)
-        cmds: list = []
-        error = None
+        try:
+            engine.now_ms = int(engine.clock() * 1000)
+            engine.stats.net_input_bytes += len(data)
+            if self.pending is not None or not c.authenticated:
+                self._received_slow(data)
+                return
+            cmds: list = []
+            try:
+                self.parser.feed(data, cmds)
+            except ProtocolError as e:
+                payload = self._run(cmds, e)
+            else:
+                if len(cmds) == 1 and c.reply_mode == "on":
+                    # the common case: one command, one reply
+                    reply = engine.execute(c, cmds[0])
+                    t = reply.__class__
+                    if t is Status:
+                        payload = b"+%s\r\n" % reply
+                    elif t is bytes:
+                        payload = b"$%d\r\n%s\r\n" % (len(reply), reply)
+                    elif t is int:
+                        payload = b":%d\r\n" % reply
+                    elif reply is NO_REPLY:
+                        payload = None
+                    else:
+                        payload = encode(reply, c.resp)
+                    if c.blocked is not None:
+                        self.pending = []
+                else:
+                    payload = self._run(cmds)
+            c.last_interaction = engine.now_ms
+            if payload:
+                engine.stats.net_output_bytes += len(payload)
+                self.transport.write(payload)
+                if self.limit_output:
+                    self._check_output_limit()
+            if c.close_after_reply:
+                self.transport.close()
+            elif engine.shutdown_requested is not None:
+                self.server.request_shutdown()
+        except Exception:
+            self._internal_error("data_received")
+
+    def _received_slow(self, data: bytes):
+        """A blocked client (queue what arrives, run it when unblocked) or an
+        unauthenticated one (one command at a time: AUTH lifts the parser's limits)."""
         parser = self.parser
-        parser.authenticated = c.authenticated
+        if self.pending is not None:
+            if self.pending_error is None:
+                cmds: list = []
+                try:
+                    parser.feed(data, cmds)
+                except ProtocolError as e:
+                    self.pending_error = e
+                self.pending.extend(cmds)
+            return
+        parser.authenticated = False
+        cmds = []
+        error = None
         try:
             parser.feed(data, cmds)
         except ProtocolError as e:
             error = e
-        if self.pending is not None:
-            # blocked (BLPOP, ...): keep reading so a disconnect is seen, run later
-            self.pending.extend(cmds)
-            if error is not None:
-                self.pending_error = error
-            return
-        if len(cmds) == 1 and error is None and c.reply_mode == "on":
-            # the common case: one command, one reply
-            reply = engine.execute(c, cmds[0])
-            t = reply.__class__
-            if t is Status:
-                payload = b"+%s\r\n" % reply
-            elif t is bytes:
-                payload = b"$%d\r\n%s\r\n" % (len(reply), reply)
-            elif reply is NO_REPLY:
-                payload = b""
-            else:
-                payload = encode(reply, c.resp)
-            if c.blocked is not None:
-                self.pending = []
-        else:
-            payload = self._run(cmds, error)
-        self._flush(payload)
+        self._flush(self._run(cmds, error) + self._drain())
+
+    def _drain(self) -> bytes:
+        """Run what the parser still holds after stepping (see _received_slow)."""
+        c = self.client
+        parser = self.parser
+        out = []
+        while (parser.more and self.pending is None and not c.close_after_reply
+               and not c.closing):
+            parser.authenticated = c.authenticated
+            cmds: list = []
+            error = None
+            try:
+                parser.resume(cmds)
+            except ProtocolError as e:
+                error = e
+            out.append(self._run(cmds, error))
+        parser.authenticated = c.authenticated
+        return b"".join(out)
 
     def _run(self, cmds: list, error=None) -> bytes:
         """Execute commands in order; stop at one that blocks (the rest wait in
@@ -135,12 +213,25 @@ class RedisProtocol(asyncio.Protocol):
                 self.pending_error = error
                 return b"".join(out)
         if error is not None:
-            text = str(error)
-            self.server.log.verbose(f"Protocol error ({text}) from client: id={c.id} "
-                                    f"addr={c.addr}")
-            out.append(b"-ERR Protocol error: %s\r\n" % text.encode())
-            c.close_after_reply = True
+            self._protocol_error(error, out)
         return b"".join(out)
+
+    def _protocol_error(self, error: ProtocolError, out: list):
+        """Redis replies to a protocol error and closes after the reply; a query buffer
+        over client-query-buffer-limit closes at once, without a reply."""
+        c = self.client
+        log = self.server.log
+        if isinstance(error, QueryBufferLimit):
+            log.warning(f"Closing client that reached max query buffer length: "
+                        f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} "
+                        f"(qbuf initial bytes: {_repr_bytes(error.text)})")
+            c.close_after_reply = True
+            out.clear()
+            return
+        log.verbose(f"Protocol error ({error.text.decode('latin-1')}) from client: "
+                    f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd}")
+        out.append(error.reply())
+        c.close_after_reply = True
 
     def _flush(self, payload: bytes):
         c = self.client
@@ -162,14 +253,20 @@ class RedisProtocol(asyncio.Protocol):
         c = self.client
         if self.transport is None or self.transport.is_closing():
             return
-        out = encode(reply, c.resp) if reply is not NO_REPLY and c.reply_mode == "on" else b""
-        cmds, error = self.pending or [], self.pending_error
-        self.pending = self.pending_error = None
-        if cmds or error is not None:
-            out += self._run(cmds, error)
+        try:
+            out = (encode(reply, c.resp) if reply is not NO_REPLY and c.reply_mode == "on"
+                   else b"")
+            cmds, error = self.pending or [], self.pending_error
+            self.pending = self.pending_error = None
+            if cmds or error is not None:
+                out += self._run(cmds, error)
+            if self.pending is None and self.parser.more:
+                out += self._drain()
             if c.blocked is not None and self.pending is None:
                 self.pending = []
-        self._flush(out)
+            self._flush(out)
+        except Exception:
+            self._internal_error("unblocked")
 
     def push(self, payload: bytes):
         """Write an out-of-band message (pub/sub, invalidation, MONITOR)."""
@@ -179,7 +276,10 @@ class RedisProtocol(asyncio.Protocol):
             self._check_output_limit()
 
     def push_value(self, value):
-        self.push(encode(value, self.client.resp))
+        try:
+            self.push(encode(value, self.client.resp))
+        except Exception:
+            self._internal_error("push")
 
     def _check_output_limit(self):
         c = self.client
@@ -212,3 +312,27 @@ def _fmt_addr(addr) -> str:
         host = addr[0]
         return f"{host}:{addr[1]}"
     return str(addr)
+
+
+def _repr_bytes(b: bytes) -> str:
+    """sdscatrepr: a quoted string with C escapes, as Redis logs binary data."""
+    out = ['"']
+    for ch in b:
+        if ch in (0x5c, 0x22):
+            out.append("\\" + chr(ch))
+        elif ch == 10:
+            out.append("\\n")
+        elif ch == 13:
+            out.append("\\r")
+        elif ch == 9:
+            out.append("\\t")
+        elif ch == 7:
+            out.append("\\a")
+        elif ch == 8:
+            out.append("\\b")
+        elif 32 <= ch < 127:
+            out.append(chr(ch))
+        else:
+            out.append("\\x%02x" % ch)
+    out.append('"')
+    return "".join(out)

@@ -4,31 +4,37 @@ our own parser for inline commands and for Redis's exact protocol errors).  Repl
 """
 from __future__ import annotations
 
+import re
+
 import hiredis
 
 from engine.errors import RedisError
 from engine.replies import NO_REPLY, NULL_ARRAY, Multi, Push, SetReply, Status, Verbatim
 
 INLINE_MAX = 64 * 1024          # PROTO_INLINE_MAX_SIZE
-MBULK_MAX = 1024 * 1024         # largest multibulk count Redis accepts
-HEAD_CAP = 64 * 1024            # bytes of a pending frame kept for header validation
-
-
-class ProtocolError(Exception):
-    """The client broke the protocol: reply ``-ERR Protocol error: <text>`` and close."""
 
 
 # ------------------------------------------------------------------ inline commands
 _ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("a"): 7}
 _HEX = b"0123456789abcdefABCDEF"
+_SPACE = b" \n\r\t\v\f"            # isspace() in the C locale: skipped between tokens
+_TOKEN_END = b" \n\r\t"            # what ends an unquoted token (\v and \f do not)
+_PLAIN = re.compile(rb"[^\"'\v\f]*").fullmatch
 
 
 def split_args(line: bytes):
-    """Redis's sdssplitargs: whitespace-separated, "double" quotes with \\n \\xHH escapes,
-    'single' quotes with \\' only.  Returns None for unbalanced quotes."""
+    """Redis's sdssplitargs: whitespace-separated, "double" quotes with \\n \\r \\t \\b \\a
+    \\xHH and \\<any> escapes, 'single' quotes with \\' only; a closing quote must be
+    followed by a space or the end.  Returns None for unbalanced quotes.  The line is
+    a C string there: a NUL byte ends it."""
+    nul = line.find(b"\0")
+    if nul >= 0:
+        line = line[:nul]
+    if _PLAIN(line):
+        return line.split()
     args, i, n = [], 0, len(line)
     while True:
-        while i < n and line[i] in b" \n\r\t\v\f\x00":
+        while i < n and line[i] in _SPACE:
             i += 1
         if i >= n:
             return args
@@ -39,7 +45,7 @@ def split_args(line: bytes):
                 if i >= n:
                     return None
                 ch = line[i]
-                if (ch == 92 and i + 3 < n and line[i + 1] == ord("x")
+                if (ch == 92 and i + 3 < n and line[i + 1] == 120      # \xHH
                         and line[i + 2] in _HEX and line[i + 3] in _HEX):
                     cur.append(int(line[i + 2:i + 4], 16))
                     i += 3
@@ -47,9 +53,8 @@ def split_args(line: bytes):
                     i += 1
                     cur.append(_ESCAPES.get(line[i], line[i]))
                 elif ch == 34:
-                    if i + 1 < n and line[i + 1] not in b" \n\r\t\v\f\x00":
+                    if i + 1 < n and line[i + 1] not in _SPACE:
                         return None
-                    inq = False
                     i += 1
                     break
                 else:
@@ -62,9 +67,8 @@ def split_args(line: bytes):
                     i += 1
                     cur.append(39)
                 elif ch == 39:
-                    if i + 1 < n and line[i + 1] not in b" \n\r\t\v\f\x00":
+                    if i + 1 < n and line[i + 1] not in _SPACE:
                         return None
-                    insq = False
                     i += 1
                     break
                 else:
@@ -73,7 +77,8 @@ def split_args(line: bytes):
                 if i >= n:
                     break
                 ch = line[i]
-                if ch in b" \n\r\t\v\f\x00":
+                if ch in _TOKEN_END:
+                    i += 1
                     break
                 if ch == 34:
                     inq = True
@@ -86,6 +91,67 @@ def split_args(line: bytes):
 
 
 # ------------------------------------------------------------------ requests
+INT_MAX = 2**31 - 1
+UNAUTH_MBULK = 10               # what an unauthenticated client may send (Redis 7.0)
+UNAUTH_BULK = 16384
+# Redis reads 16KB at a time and gives up on a line still without its newline once more
+# than 64KB are buffered, so a line is refused when its newline lies past 5 reads.
+LINE_MAX = INLINE_MAX + 16 * 1024
+
+
+class ProtocolError(Exception):
+    """The client broke the protocol: reply ``-ERR Protocol error: <text>`` and close.
+    ``text`` is bytes (Redis echoes the offending byte as is)."""
+
+    def __init__(self, text: bytes):
+        super().__init__(text)
+        self.text = text
+
+    def reply(self) -> bytes:
+        # addReplyErrorFormat maps CR/LF to spaces
+        return (b"-ERR Protocol error: " + self.text.replace(b"\r", b" ").replace(b"\n", b" ")
+                + b"\r\n")
+
+
+class QueryBufferLimit(ProtocolError):
+    """The pending query buffer passed client-query-buffer-limit: Redis closes the
+    connection without a reply.  ``text`` holds the buffer's first 64 bytes."""
+
+
+def _to_ll(b) -> int | None:
+    """Redis's string2ll on bytes: optional '-', digits, no leading zeros or '+'."""
+    n = len(b)
+    if n == 0 or n > 20:
+        return None
+    if b.isdigit():
+        if b[0] == 48 and n > 1:
+            return None
+    elif not (b[0] == 45 and n > 1 and b[1] != 48 and b[1:].isdigit()):
+        return None
+    v = int(b)
+    return v if -2**63 <= v < 2**63 else None
+
+
+def _find(buf, ch: bytes, pos: int) -> int:
+    """strchr(buf + pos, ch): a NUL byte ends the C string first."""
+    i = buf.find(ch, pos)
+    if i > pos and buf.find(b"\0", pos, i) >= 0:
+        return -1
+    return i
+
+
+# hiredis allocates an aggregate's list at its header (a list of 2**31 empty slots
+# takes seconds to free, or to traverse in a full GC): a read holding an aggregate
+# header of 6 digits or more skips hiredis.  translate() + find cost less than a regex.
+_AGG_MAP = bytes(42 if ch in b"*~>|%" else 48 if 48 <= ch <= 57 else 46 for ch in range(256))
+_HUGE_AGG = b"*000000"
+
+# bytes a canonical bulk of n bytes takes on the wire: "$<n>\r\n" <n bytes> "\r\n";
+# a longer argument (IndexError) takes the exact path, as does a count >= 1024
+_BULK = [n + 5 + len(str(n)) for n in range(16384)]
+_ARRAY = [3 + len(str(n)) for n in range(1024)]
+
+
 def frame_size(argv) -> int:
     """Wire size of a canonical multibulk request for argv."""
     size = 3 + len(str(len(argv)))
@@ -95,183 +161,207 @@ def frame_size(argv) -> int:
     return size
 
 
-def check_header(buf: bytes, max_bulk: int, authenticated: bool = True):
-    """Validate the headers of a (possibly partial) multibulk frame at the start of buf,
-    the way Redis's processMultibulkBuffer does.  Raises ProtocolError."""
-    nl = buf.find(b"\r\n")
-    if nl < 0:
-        if len(buf) > INLINE_MAX:
-            raise ProtocolError("too big mbulk count string")
-        return
-    try:
-        count = int(buf[1:nl])
-    except ValueError:
-        raise ProtocolError("invalid multibulk length") from None
-    if count > MBULK_MAX or (not authenticated and count > 10):
-        raise ProtocolError("invalid multibulk length" if authenticated
-                            else "unauthenticated multibulk length")
-    pos = nl + 2
-    for _ in range(max(count, 0)):
-        if pos >= len(buf):
-            return
-        if buf[pos] != 36:   # '$'
-            raise ProtocolError("expected '$', got '%s'" % chr(buf[pos]))
-        nl = buf.find(b"\r\n", pos)
-        if nl < 0:
-            if len(buf) - pos > INLINE_MAX:
-                raise ProtocolError("too big bulk count string")
-            return
-        try:
-            blen = int(buf[pos + 1:nl])
-        except ValueError:
-            raise ProtocolError("invalid bulk length") from None
-        if blen < 0 or blen > max_bulk:
-            raise ProtocolError("invalid bulk length")
-        if not authenticated and blen > 16384:
-            raise ProtocolError("unauthenticated bulk length")
-        pos = nl + 2 + blen + 2
-
-
 class RequestParser:
-    """Incremental request parser for one connection.
+    """Incremental request parser for one connection, Redis's processInputBuffer.
 
-    ``feed(data)`` returns the complete commands (lists of bytes) in ``data`` plus any
-    partial frame left over from before.  A protocol error raises ProtocolError after
-    the commands before it were returned through ``ready``.
+    ``feed(data, out)`` appends the complete commands (lists of bytes) to ``out``; a
+    protocol error raises ProtocolError after the commands before it were appended.
+
+    Fast path: a read of whole multibulk frames goes through hiredis, each command
+    checked (bytes only, top-level '*', canonical byte count, bulk limit).  Anything
+    else (inline commands, a frame cut by the read, whatever hiredis refuses or reads
+    differently from Redis, an unauthenticated client) continues in ``_slow``, a
+    line-for-line port of processMultibulkBuffer/processInlineBuffer with its state kept
+    between reads, so big values arrive without re-parsing.
     """
 
-    __slots__ = ("reader", "tail_len", "tail_head", "inline", "max_bulk", "max_query",
-                 "authenticated")
+    __slots__ = ("reader", "buf", "mbulk", "blen", "argv", "max_bulk", "max_query",
+                 "authenticated", "more")
 
     def __init__(self, max_bulk: int = 512 * 1024 * 1024, max_query: int = 1024 ** 3):
         self.reader = hiredis.Reader()
-        self.tail_len = 0          # bytes of the pending (incomplete) frame
-        self.tail_head = b""       # its first HEAD_CAP bytes, for header checks
-        self.inline = b""          # pending inline command bytes
+        self.buf = None            # bytearray of unprocessed input, None when idle
+        self.mbulk = 0             # elements still expected by the current multibulk
+        self.blen = -1             # length of the bulk being read (-1: header next)
+        self.argv = None           # elements of the current multibulk so far
         self.max_bulk = max_bulk
         self.max_query = max_query
-        self.authenticated = True
+        self.authenticated = True  # False: Redis's smaller limits, one command per step
+        self.more = False          # stepping: input may hold more commands (resume())
 
     def pending(self) -> int:
-        return self.tail_len + len(self.inline)
+        """Bytes of input not yet turned into commands (CLIENT LIST qbuf)."""
+        buf = self.buf
+        return 0 if buf is None else len(buf)
 
     def feed(self, data: bytes, out: list) -> None:
-        """Append complete commands to ``out``; raise ProtocolError on bad input."""
-        if not self.tail_len and not self.inline and data[0] == 42:
-            # hot path: whole multibulk frames from a well-behaved client
-            reader = self.reader
-            reader.feed(data)
-            try:
-                cmd = reader.gets()
-                while cmd is not False:
-                    if cmd.__class__ is not list:
-                        raise ProtocolError("invalid multibulk length")
-                    for a in cmd:
-                        if a.__class__ is not bytes:
-                            raise ProtocolError(_bad_element(a))
-                    if cmd:
-                        out.append(cmd)
-                    cmd = reader.gets()
-            except hiredis.ProtocolError as e:
-                data = self._recover(data, out, 0, e)
-            else:
-                if not reader.has_data():
-                    return
-                self._keep_tail(data, out, 0)
-                return
-        while data:
-            if not self.tail_len and (self.inline or data[0] != 42):   # not '*'
-                data = self._inline(data, out)
-                continue
-            data = self._multibulk(data, out)
-
-    def _multibulk(self, data: bytes, out: list) -> bytes:
+        if (self.buf is not None or data[:1] != b"*" or not self.authenticated
+                or _HUGE_AGG in data.translate(_AGG_MAP)):
+            self._slow(data, out, True)
+            return
         reader = self.reader
-        start = len(out)
         reader.feed(data)
+        gets = reader.gets
+        pos = 0
+        start = len(out)
         try:
-            while True:
-                cmd = reader.gets()
-                if cmd is False:
+            cmd = gets()
+            while cmd is not False:
+                # hiredis also reads statuses, sets, pushes, attributes... at any level:
+                # the class checks and the byte count catch them
+                if cmd.__class__ is not list or data[pos] != 42:
                     break
-                if cmd.__class__ is not list:
-                    raise ProtocolError("invalid multibulk length")
+                size = _ARRAY[len(cmd)]
                 for a in cmd:
                     if a.__class__ is not bytes:
-                        raise ProtocolError(_bad_element(a))
-                if cmd:
-                    out.append(cmd)
-        except hiredis.ProtocolError as e:
-            return self._recover(data, out, start, e)
-        if not reader.has_data():
-            self.tail_len, self.tail_head = 0, b""
-            return b""
-        self._keep_tail(data, out, start)
-        return b""
+                        break
+                    size += _BULK[len(a)]
+                else:
+                    pos += size
+                    if cmd:
+                        out.append(cmd)
+                    cmd = gets()
+                    continue
+                break
+        except hiredis.ProtocolError:
+            cmd = None
+        except IndexError:                # a long argument, or counted past the end
+            cmd, pos = None, 1 << 62
+        if cmd is False and pos == len(data):
+            return
+        self._drop_reader()
+        if pos > len(data) or (cmd is False and data[pos] != 42):
+            del out[start:]               # redo the whole read on the exact path
+            pos = 0
+        self._slow(data[pos:] if pos else data, out, False)
 
-    def _recover(self, data: bytes, out: list, start: int, e) -> bytes:
-        """hiredis stopped mid-stream: find where, in our own terms.  Returns the rest
-        when it is an inline command, else raises Redis's ProtocolError."""
+    def _drop_reader(self):
+        """Forget what hiredis buffered: _slow takes over from the frame it stopped at."""
         self.reader = hiredis.Reader()
-        consumed = sum(frame_size(c) for c in out[start:]) - self.tail_len
-        rest = data[consumed:] if consumed >= 0 else data
-        self.tail_len, self.tail_head = 0, b""
-        if rest and rest[0] != 42:
-            return rest
-        check_header(rest, self.max_bulk, self.authenticated)
-        raise ProtocolError(_translate(str(e))) from None
 
-    def _keep_tail(self, data: bytes, out: list, start: int):
-        """A partial frame remains: remember its head and validate it before it grows."""
-        if len(out) == start:
-            self.tail_len += len(data)
-            if len(self.tail_head) < HEAD_CAP:
-                self.tail_head += data[:HEAD_CAP - len(self.tail_head)]
+    def resume(self, out: list) -> None:
+        """Unauthenticated clients are parsed one command at a time, since the command
+        (AUTH, HELLO) may lift the limits that apply to the next one."""
+        self.more = False
+        if self.buf is not None:
+            self._slow(b"", out, False)
+
+    # ------------------------------------------------------------------ exact path
+    def _slow(self, data, out: list, handback: bool) -> None:
+        buf = self.buf
+        if buf is None:
+            if not data:
+                return
+            buf = self.buf = bytearray(data)
         else:
-            consumed = sum(frame_size(c) for c in out[start:]) - self.tail_len
-            self.tail_len = len(data) - consumed
-            self.tail_head = data[consumed:consumed + HEAD_CAP]
-        if self.tail_len > self.max_query:
-            raise ProtocolError("query buffer limit")
-        check_header(self.tail_head, self.max_bulk, self.authenticated)
+            buf += data
+            if self.blen >= 0 and len(buf) < self.blen + 2:
+                self._check_limit(buf)
+                return                    # inside a big bulk: wait for the rest
+        self._check_limit(buf)
+        pos = 0
+        try:
+            while pos < len(buf):
+                if not self.mbulk:
+                    if buf[pos] != 42:
+                        n = len(out)
+                        pos = self._inline(buf, pos, out)
+                        if pos < 0:
+                            pos = -pos - 1
+                            break
+                        if len(out) > n and not self.authenticated:
+                            self.more = pos < len(buf)
+                            break
+                        continue
+                    if handback and pos and self.authenticated:
+                        # the frame cut by the last read is done: back to hiredis
+                        rest = bytes(buf[pos:])
+                        del buf[:]
+                        pos = 0
+                        self.buf = None
+                        self.feed(rest, out)
+                        return
+                    cr = _find(buf, b"\r", pos)
+                    if cr < 0:
+                        if len(buf) - pos > INLINE_MAX:
+                            raise ProtocolError(b"too big mbulk count string")
+                        break
+                    if cr > len(buf) - 2:
+                        break               # the byte after '\r' is not here yet
+                    count = _to_ll(bytes(buf[pos + 1:cr]))
+                    if count is None or count > INT_MAX:
+                        raise ProtocolError(b"invalid multibulk length")
+                    if count > UNAUTH_MBULK and not self.authenticated:
+                        raise ProtocolError(b"unauthenticated multibulk length")
+                    pos = cr + 2
+                    if count <= 0:
+                        continue            # an empty command is skipped
+                    self.mbulk = count
+                    self.argv = []
+                argv = self.argv
+                while self.mbulk:
+                    blen = self.blen
+                    if blen < 0:
+                        cr = _find(buf, b"\r", pos)
+                        if cr < 0:
+                            if len(buf) - pos > INLINE_MAX:
+                                raise ProtocolError(b"too big bulk count string")
+                            break
+                        if cr > len(buf) - 2:
+                            break
+                        if buf[pos] != 36:                      # '$'
+                            raise ProtocolError(b"expected '$', got '%c'" % buf[pos])
+                        blen = _to_ll(bytes(buf[pos + 1:cr]))
+                        if blen is None or blen < 0 or blen > self.max_bulk:
+                            raise ProtocolError(b"invalid bulk length")
+                        if blen > UNAUTH_BULK and not self.authenticated:
+                            raise ProtocolError(b"unauthenticated bulk length")
+                        pos = cr + 2
+                        self.blen = blen
+                    if len(buf) - pos < blen + 2:
+                        break
+                    with memoryview(buf) as mv:
+                        argv.append(bytes(mv[pos:pos + blen]))
+                    pos += blen + 2             # the two bytes after it are not checked
+                    self.blen = -1
+                    self.mbulk -= 1
+                if self.mbulk:
+                    break
+                out.append(argv)
+                self.argv = None
+                if not self.authenticated:
+                    self.more = pos < len(buf)
+                    break
+        finally:
+            if pos:
+                del buf[:pos]
+            if not buf and not self.mbulk and self.buf is buf:
+                self.buf = None
 
-    def _inline(self, data: bytes, out: list) -> bytes:
-        buf = self.inline + data if self.inline else data
-        nl = buf.find(b"\n")
+    def _check_limit(self, buf):
+        if len(buf) > self.max_query:
+            head = bytes(buf[:64])
+            self.buf = None
+            raise QueryBufferLimit(head)
+
+    @staticmethod
+    def _inline(buf, pos: int, out: list) -> int:
+        """One inline command at pos: returns the next position, or -pos-1 when its
+        newline has not arrived."""
+        nl = _find(buf, b"\n", pos)
         if nl < 0:
-            if len(buf) > INLINE_MAX:
-                self.inline = b""
-                raise ProtocolError("too big inline request")
-            self.inline = buf
-            return b""
-        self.inline = b""
-        line = buf[:nl]
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        args = split_args(line)
+            if len(buf) - pos > INLINE_MAX:
+                raise ProtocolError(b"too big inline request")
+            return -pos - 1
+        if nl - pos >= LINE_MAX:
+            raise ProtocolError(b"too big inline request")
+        end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
+        args = split_args(bytes(buf[pos:end]))
         if args is None:
-            raise ProtocolError("unbalanced quotes in request")
+            raise ProtocolError(b"unbalanced quotes in request")
         if args:
             out.append(args)
-        return buf[nl + 1:]
-
-
-def _bad_element(a) -> str:
-    if a is None:
-        return "invalid bulk length"
-    kind = {int: ":", list: "*"}.get(a.__class__, "?")
-    return f"expected '$', got '{kind}'"
-
-
-def _translate(msg: str) -> str:
-    if "multi-bulk length" in msg:
-        return "invalid multibulk length"
-    if "bulk string length" in msg or "Bulk string" in msg:
-        return "invalid bulk length"
-    if "reply type byte" in msg:
-        ch = msg.split('"')[1] if '"' in msg else "?"
-        return f"expected '$', got '{ch}'"
-    return msg
+        return nl + 1
 
 
 # ------------------------------------------------------------------ replies
@@ -307,7 +397,8 @@ def _encode(v, resp: int, out: list):
         for x in v:
             _encode(x, resp, out)
     elif isinstance(v, RedisError):
-        out.append(b"-%s\r\n" % v.text.replace("\r", " ").replace("\n", " ").encode())
+        out.append(b"-%s\r\n" % v.text.replace("\r", " ").replace("\n", " ")
+                   .encode("utf-8", "surrogateescape"))
     elif t is dict:
         if resp == 2:
             out.append(b"*%d\r\n" % (2 * len(v)))
