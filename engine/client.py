@@ -14,7 +14,7 @@ class Client:
     __slots__ = ("engine", "id", "db", "resp", "name", "authenticated", "user",
                  "addr", "laddr", "fd", "created", "last_interaction", "cmd", "last_cmd",
                  "reply_mode", "flags", "closing", "close_after_reply", "transport",
-                 "multi", "propagate_argv", "lib_name", "lib_ver", "kill_hook", "argv",
+                 "multi", "propagate_argv", "propagate_also", "lib_name", "lib_ver", "kill_hook", "argv",
                  "qbuf", "obuf", "conn_type", "blocked", "unblock_hook", "multi_failed", "watching", "watch_dirty",
                  "channels", "patterns", "shard_channels", "push_hook", "tracking", "is_script",
                  "__weakref__")
@@ -53,6 +53,7 @@ class Client:
         self.tracking = None        # TrackingState while CLIENT TRACKING is on
         self.is_script = False      # the fake client Lua scripts run commands as
         self.propagate_argv = None  # a deterministic rewrite of the current write
+        self.propagate_also = None  # commands replicated instead of it (also_propagate)
         self.lib_name = b""
         self.lib_ver = b""
         self.kill_hook = None       # netserver sets: close this connection
@@ -82,6 +83,15 @@ class Client:
     def rewrite(self, *argv: bytes):
         """Propagate this deterministic form instead of the command as received."""
         self.propagate_argv = list(argv)
+
+    def also_propagate(self, *argv: bytes):
+        """Redis's alsoPropagate + preventCommandPropagation: replicate ``argv`` (if
+        given) in place of the command itself; called with no argv it only stops the
+        command's own propagation.  Several are wrapped in MULTI/EXEC by the engine."""
+        if self.propagate_also is None:
+            self.propagate_also = []
+        if argv:
+            self.propagate_also.append(list(argv))
 
     @property
     def deny_blocking(self) -> bool:

@@ -220,8 +220,11 @@ class Engine:
         if self.latency_threshold and us >= self.latency_threshold * 1000:
             self.latency.add("fast-command" if spec.fast else "command", us // 1000)
         if self.dirty != dirty and self.propagators:
-            self.propagate(c.db.id, c.propagate_argv or argv)
-        c.propagate_argv = None
+            if c.propagate_also is None:
+                self.propagate(c.db.id, c.propagate_argv or argv)
+            else:
+                self.propagate_all(c.db.id, c.propagate_also)
+        c.propagate_argv = c.propagate_also = None
         if c.tracking is not None:
             self.tracking.after_command(c, spec, argv)
         c.last_cmd = spec
@@ -267,6 +270,15 @@ class Engine:
             if rt is not None and rt.running is not None:
                 return rt.running[0], rt.running[2]
         return None, "script"
+
+    def propagate_all(self, dbid: int, argvs: list):
+        """The commands one command is replicated as (Client.also_propagate): several
+        are wrapped in MULTI/EXEC, unless already inside a transaction."""
+        if len(argvs) > 1 and self.exec_buffer is None:
+            self.propagate_transaction([(dbid, a) for a in argvs])
+        else:
+            for a in argvs:
+                self.propagate(dbid, a)
 
     def propagate_transaction(self, buffered: list):
         """The writes of an EXEC or a script, atomically: wrapped in MULTI/EXEC."""
