@@ -77,6 +77,9 @@ class KeyTreeModel(QAbstractItemModel):
         self._pending: set[bytes] = set()       # changes that arrived mid-build
         self._types: dict[bytes, str] = {}       # remote: TYPE cache for listed keys
         self._editing = False
+        self._mismatch = None
+        self._bold = QFont()
+        self._bold.setBold(True)
         self.indexed_at = 0.0
         self._style = QApplication.style() if QApplication.instance() else None
         self._folder_icon = self._key_icon = None
@@ -196,10 +199,20 @@ class KeyTreeModel(QAbstractItemModel):
 
     def _check_consistency(self):
         """A safety net, not a refresh: if the index disagrees with the database size
-        (a write that bypassed the feed), reconcile in place, sliced, without a reset."""
-        if self._builder is None and self.pattern is None and self.source.kind == "embedded":
-            if len(self.ns) != self.source.dbsize(self.db):
-                self.rebuild(prune=True)
+        (a write that bypassed the feed) the same way twice in a row with no changes in
+        flight, reconcile in place, sliced, without a reset."""
+        if self._builder is not None or self.pattern is not None or \
+                self.source.kind != "embedded" or self.source.pending_changes(self.db):
+            self._mismatch = None
+            return
+        state = (len(self.ns), self.source.dbsize(self.db))
+        if state[0] == state[1]:
+            self._mismatch = None
+        elif state == self._mismatch:
+            self._mismatch = None
+            self.rebuild(prune=True)
+        else:
+            self._mismatch = state
 
     def _apply(self, keys):
         src, db, ns = self.source, self.db, self.ns
@@ -457,9 +470,7 @@ class KeyTreeModel(QAbstractItemModel):
         if role == Qt.TextAlignmentRole and col == 2:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.FontRole and sub is not None and col == 0:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return self._bold
         if role == KEY_ROLE:
             return key
         if role == PREFIX_ROLE:

@@ -86,11 +86,13 @@ class QtSelectorEventLoop(asyncio.SelectorEventLoop):
             self._timer.start(max(0, math.ceil((when - self.time()) * 1000)))
 
     # Callbacks added from outside a tick (a Qt slot, setup code) must arm the timer;
-    # within a tick _arm() runs anyway when the batch is done.
+    # within a tick _arm() runs anyway when the batch is done.  (call_soon_threadsafe
+    # does not come through here: it wakes the loop through the self-pipe, which the
+    # epoll notifier sees, and Qt timers must not be touched from other threads.)
     _ticking = False
 
-    def _call_soon(self, callback, args, context):
-        handle = super()._call_soon(callback, args, context)
+    def call_soon(self, callback, *args, context=None):
+        handle = super().call_soon(callback, *args, context=context)
         if not self._ticking and self._attached:
             self._arm()
         return handle

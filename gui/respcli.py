@@ -145,6 +145,16 @@ _EMPTY = {"array": "(empty array)", "map": "(empty hash)", "set": "(empty set)",
 _SEP = {"set": "~", "map": "#"}
 
 
+def _multiline(r: Reply) -> bool:
+    """Whether format_tty renders this in several lines: an aggregate of more than one
+    element (pair, for maps), or of one element that is itself multi-line."""
+    if r.kind in ("array", "set", "push"):
+        return len(r.value) > 1 or (len(r.value) == 1 and _multiline(r.value[0]))
+    if r.kind == "map":
+        return len(r.value) > 2 or (len(r.value) == 2 and _multiline(r.value[1]))
+    return False
+
+
 def format_tty(r: Reply, prefix: str = "") -> str:
     """redis-cli's interactive rendering (cliFormatReplyTTY), newline-terminated."""
     k = r.kind
@@ -181,8 +191,8 @@ def format_tty(r: Reply, prefix: str = "") -> str:
         if k == "map":
             out[-1] = out[-1][:-1] + " => "
             val = items[i + 1]
-            if val.kind in ("map", "array") and val.value:
-                out.append("\n" + sub)          # nested maps/arrays start on a new line
+            if _multiline(val):                 # a multi-line value starts on its own line
+                out.append("\n" + sub)
             out.append(format_tty(val, sub))
     return "".join(out)
 

@@ -83,6 +83,10 @@ class InspectorSource(QObject):
         """Those of ``keys`` that still exist (a batch may be older than the feed)."""
         return keys
 
+    def pending_changes(self, db: int) -> int:
+        """Changes seen but not yet emitted by ``keysChanged``."""
+        return 0
+
     def exists(self, db: int, key: bytes) -> bool: ...
     def key_type(self, db: int, key: bytes) -> str | None: ...
     def key_info(self, db: int, key: bytes) -> KeyInfo | None: ...
@@ -250,6 +254,9 @@ class EmbeddedSource(InspectorSource):
     def live_keys(self, db: int, keys: list) -> list:
         data = self.engine.dbs[db].data
         return [k for k in keys if k in data]
+
+    def pending_changes(self, db: int) -> int:
+        return len(self._dirty[db])
 
     def _live(self, db: int, key: bytes):
         d = self.engine.dbs[db]

@@ -1,0 +1,159 @@
+"""The console: a real connection, redis-cli's rendering, history, SELECT in the prompt."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.console import ConsolePanel
+from gui.respcli import ReplyParser, format_reply, format_tty, split_args
+from tests.gui.helpers import in_thread
+
+REDIS_CLI = shutil.which("redis-cli")
+
+
+def _console(qtbot, server):
+    c = ConsolePanel("127.0.0.1", server.port)
+    qtbot.addWidget(c)
+    return c
+
+
+def _run(qtbot, console, line) -> str:
+    with qtbot.waitSignal(console.replied, timeout=5000) as sig:
+        console.run_line(line)
+    return sig.args[0]
+
+
+def test_console_round_trip_over_a_real_connection(qtbot, embedded, client_factory):
+    server, source = embedded
+    console = _console(qtbot, server)
+    assert _run(qtbot, console, "SET greeting hello") == "OK\n"
+    assert _run(qtbot, console, "GET greeting") == '"hello"\n'
+    assert _run(qtbot, console, "GET nope") == "(nil)\n"
+    assert _run(qtbot, console, "INCR n") == "(integer) 1\n"
+    assert _run(qtbot, console, "NOSUCH a") == \
+        "(error) ERR unknown command 'NOSUCH', with args beginning with: 'a' \n"
+    r = client_factory()
+    assert in_thread(qtbot, lambda: r.get("greeting")) == b"hello"   # really on the server
+    assert "127.0.0.1:%d> GET greeting" % server.port in console.output.toPlainText()
+    assert console.conn.transport is not None
+
+
+def test_select_changes_the_prompt_and_history_recalls_lines(qtbot, embedded):
+    server, source = embedded
+    console = _console(qtbot, server)
+    assert _run(qtbot, console, "SELECT 3") == "OK\n"
+    assert console.prompt.text() == "127.0.0.1:%d[3]>" % server.port
+    _run(qtbot, console, "SET x 1")
+    assert server.engine.dbs[3].data.get(b"x") == b"1"
+    qtbot.keyClick(console.input, Qt.Key_Up)
+    assert console.input.text() == "SET x 1"
+    qtbot.keyClick(console.input, Qt.Key_Up)
+    assert console.input.text() == "SELECT 3"
+    qtbot.keyClick(console.input, Qt.Key_Down)
+    qtbot.keyClick(console.input, Qt.Key_Down)
+    assert console.input.text() == ""
+
+
+def test_lines_run_in_order_and_bad_quotes_are_refused(qtbot, embedded):
+    server, source = embedded
+    console = _console(qtbot, server)
+    for i in range(5):
+        console.run_line(f"RPUSH l {i}")
+    console.run_line('SET "unbalanced')
+    qtbot.waitUntil(lambda: console.busy == 0, timeout=5000)
+    out = console.output.toPlainText().splitlines()
+    assert out[-2:] == ['127.0.0.1:%d> SET "unbalanced' % server.port, "Invalid argument(s)"]
+    assert out[1] == "(integer) 1" and out[9] == "(integer) 5"
+
+
+def test_raw_mode_prints_like_redis_cli_raw(qtbot, embedded):
+    server, source = embedded
+    console = _console(qtbot, server)
+    _run(qtbot, console, "RPUSH l a b")
+    console.raw.setChecked(True)
+    assert _run(qtbot, console, "LRANGE l 0 -1") == "a\nb\n"
+
+
+@pytest.mark.skipif(REDIS_CLI is None, reason="redis-cli is not installed")
+def test_console_prints_exactly_what_redis_cli_prints(qtbot, embedded):
+    server, source = embedded
+    console = _console(qtbot, server)
+    resp2 = ["SET a 'he\"l\\lo\\nx'", "GET a", "SET bin \"\\x01\\xff\"", "GET bin",
+             "RPUSH l a b c d e f g h i j k", "LRANGE l 0 -1", "LRANGE none 0 -1",
+             "HSET h f 1 g 2", "HGETALL h", "SADD s x", "SMEMBERS s", "EXISTS a l",
+             "GET", "SET e ''", "GET e", "COMMAND INFO get"]
+    resp3 = ["HGETALL h", "CLIENT TRACKINGINFO", "ZADD z 1.5 m", "ZSCORE z m",
+             "SMEMBERS none", "HGETALL none", "COMMAND DOCS get"]
+    ours = [_run(qtbot, console, ln) for ln in resp2]
+    _run(qtbot, console, "HELLO 3")
+    ours += [_run(qtbot, console, ln) for ln in resp3]
+
+    def theirs():          # the same lines from redis-cli, in database 1
+        out = []
+        for i, ln in enumerate(resp2 + resp3):
+            args = [a.decode("utf-8", "surrogateescape") for a in split_args(ln)]
+            cmd = [REDIS_CLI, "-p", str(server.port), "-n", "1", "--no-raw"]
+            p = subprocess.run(cmd + (["-3"] if i >= len(resp2) else []) + args,
+                               capture_output=True, timeout=10)
+            out.append(p.stdout.decode("utf-8", "replace"))
+        return out
+    expected = in_thread(qtbot, theirs)
+    for ln, a, b in zip(resp2 + resp3, ours, expected):
+        assert a == b, ln
+
+
+# --------------------------------------------------------------------------- rendering
+def _fmt(data: bytes, raw=False) -> str:
+    (reply,) = ReplyParser().feed(data)
+    return format_reply(reply, raw)
+
+
+def test_rendering_matches_redis_cli_for_each_reply_type():
+    # expectations captured from redis-cli 7.0 --no-raw against redis-server 7.0
+    assert _fmt(b"+OK\r\n") == "OK\n"
+    assert _fmt(b"-ERR x\r\n") == "(error) ERR x\n"
+    assert _fmt(b":12345\r\n") == "(integer) 12345\n"
+    assert _fmt(b",3.141\r\n") == "(double) 3.141\n"
+    assert _fmt(b"_\r\n") == "(nil)\n"
+    assert _fmt(b"$-1\r\n") == "(nil)\n"
+    assert _fmt(b"#t\r\n") == "(true)\n" and _fmt(b"#f\r\n") == "(false)\n"
+    assert _fmt(b"=22\r\ntxt:This is a verbatim\r\n") == "This is a verbatim\n"
+    assert _fmt(b"*0\r\n") == "(empty array)\n"
+    assert _fmt(b"~0\r\n") == "(empty set)\n" and _fmt(b"%0\r\n") == "(empty hash)\n"
+    assert _fmt(b"~2\r\n:0\r\n:1\r\n") == "1~ (integer) 0\n2~ (integer) 1\n"
+    assert _fmt(b"%2\r\n:0\r\n#f\r\n:1\r\n#t\r\n") == \
+        "1# (integer) 0 => (false)\n2# (integer) 1 => (true)\n"
+    assert _fmt(b"*2\r\n:1\r\n*2\r\n:2\r\n*0\r\n") == \
+        "1) (integer) 1\n2) 1) (integer) 2\n   2) (empty array)\n"
+    assert _fmt(b"%1\r\n$3\r\nget\r\n%1\r\n$1\r\na\r\n*1\r\n$1\r\nb\r\n") == \
+        '1# "get" => 1# "a" => 1) "b"\n'
+    assert _fmt(b"%1\r\n$3\r\nget\r\n%2\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n:2\r\n") == \
+        '1# "get" => \n   1# "a" => (integer) 1\n   2# "b" => (integer) 2\n'
+    assert _fmt(b"%1\r\n$5\r\nflags\r\n~1\r\n$3\r\noff\r\n") == '1# "flags" => 1~ "off"\n'
+    assert _fmt(b"*11\r\n" + b":1\r\n" * 11).splitlines()[0] == " 1) (integer) 1"
+
+
+def test_raw_rendering_and_string_escapes():
+    assert _fmt(b"$5\r\na\"\\\n\x01\r\n") == '"a\\"\\\\\\n\\x01"\n'
+    assert _fmt(b"*2\r\n$1\r\na\r\n:3\r\n", raw=True) == "a\n3\n"
+    assert _fmt(b"$-1\r\n", raw=True) == "\n"
+
+
+def test_parser_waits_for_whole_replies_and_keeps_the_rest():
+    p = ReplyParser()
+    data = b"*2\r\n$3\r\nfoo\r\n:7\r\n+OK\r\n"
+    got = []
+    for i in range(len(data)):
+        got += p.feed(data[i:i + 1])
+    assert [r.to_python() for r in got] == [[b"foo", 7], b"OK"]
+
+
+def test_split_args_follows_redis_cli():
+    assert split_args('set "a b" \'c d\' e\\x') == [b"set", b"a b", b"c d", b"e\\x"]
+    assert split_args('"\\x41\\n"') == [b"A\n"]
+    assert split_args('"open') is None and split_args('"a"b') is None
+    assert split_args("   ") == []
+    assert format_tty(ReplyParser().feed(b"$0\r\n\r\n")[0]) == '""\n'
