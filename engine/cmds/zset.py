@@ -6,6 +6,8 @@ WITHSCORES, RESP2 gets a flat array and RESP3 [member, score] pairs, as Redis 7.
 """
 import re
 
+from engine import blocking
+from engine.blocking import parse_timeout
 from engine.commands import KS, Acl, Flag, KeySpec, command
 from engine.errors import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, RedisError
 from engine.parsing import LLONG_MAX, to_int
@@ -42,9 +44,6 @@ NOT_POSITIVE = RedisError("ERR value is out of range, must be positive")
 NUMKEYS = RedisError("ERR numkeys should be greater than 0")
 COUNT_POSITIVE = RedisError("ERR count should be greater than 0")
 OUT_OF_RANGE = RedisError("ERR value is out of range")
-TIMEOUT_NOT_FLOAT = RedisError("ERR timeout is not a float or out of range")
-TIMEOUT_NEGATIVE = RedisError("ERR timeout is negative")
-TIMEOUT_RANGE = RedisError("ERR timeout is out of range")
 
 LONG_HALF = LLONG_MAX // 2
 
@@ -130,26 +129,6 @@ def _long(b: bytes) -> int:
     if v is None:
         raise NOT_INTEGER
     return v
-
-
-def parse_timeout(c, b: bytes) -> int:
-    """getTimeoutFromObjectOrReply (seconds, fractions allowed): 0 = forever, else an
-    absolute deadline in ms."""
-    try:
-        v = float(b)
-    except ValueError:
-        raise TIMEOUT_NOT_FLOAT from None
-    if v != v or v - v != 0.0 or b[0] in _WS or b[-1] in _WS or b"_" in b:
-        raise TIMEOUT_NOT_FLOAT
-    ms = int(v * 1000.0)
-    if ms < 0:
-        raise TIMEOUT_NEGATIVE
-    if ms == 0:
-        return 0
-    now = c.engine.now_ms
-    if ms > LLONG_MAX - now:
-        raise TIMEOUT_RANGE
-    return now + ms
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -667,8 +646,9 @@ def cmd_zremrangebylex(c, key, min_, max_):
 def zpop(c, keys, pop_max: bool, emitkey: bool, count: int, nested: bool,
          nil_when_empty: bool):
     """genericZpopCommand: pop from the first existing key (WRONGTYPE stops the
-    search).  ``count`` -1 is the plain single pop.  Returns the reply, or None when
-    every key is missing and ``nil_when_empty`` is False... (see callers)."""
+    search).  ``count`` -1 is the plain single pop; ``emitkey`` puts the key first
+    (BZPOP*, ZMPOP), ``nested`` gives [member, score] pairs; with every key missing the
+    reply is the null array when ``nil_when_empty``, else an empty array."""
     db = c.db
     z = None
     for key in keys:
@@ -784,8 +764,9 @@ def cmd_zmpop(c, *args):
 
 # ---------------------------------------------------------------- blocking pops
 def _blocking_pop(c, keys, pop_max, count, nested, deadline):
-    """Serve now when a key has members, else block (or time out at once when the
-    client may not block: MULTI, scripts)."""
+    """blockingGenericZpopCommand: serve now from the first key with members, else
+    block (engine.blocking serves the client when a key gets members; inside MULTI or
+    a script it times out at once)."""
     db = c.db
     for key in keys:
         z = db.get(key)
@@ -800,15 +781,6 @@ def _blocking_pop(c, keys, pop_max, count, nested, deadline):
         else:
             c.rewrite(name, key, b"%d" % count)
         return reply
-    return _block(c, keys, pop_max, count, nested, deadline)
-
-
-def _block(c, keys, pop_max, count, nested, deadline):
-    """No key has members: block until one does (engine.blocking), else null."""
-    try:
-        from engine import blocking
-    except ImportError:
-        return NULL_ARRAY
     return blocking.block_zset(c, keys, pop_max, count, nested, deadline)
 
 

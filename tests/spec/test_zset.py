@@ -590,6 +590,58 @@ def test_blocking_pop_errors(c):
     assert err(c, "BZPOPMIN", "k") == "wrong number of arguments for 'bzpopmin' command"
 
 
+def test_bzpopmin_blocks_until_a_zadd_then_replies_with_key_member_score(c, raw):
+    conn = raw()
+    conn.send(b"BZPOPMIN k1 k2 5\r\n")
+    assert conn.recv(1, timeout=0.3) == b""            # still blocked
+    c.execute_command("ZADD", "k2", 2, "b", 1, "a")
+    reply = b"*3\r\n$2\r\nk2\r\n$1\r\na\r\n$1\r\n1\r\n"
+    assert conn.recv(len(reply)) == reply
+    assert c.execute_command("ZRANGE", "k2", 0, -1) == [b"b"]
+
+
+def test_bzpopmax_and_bzmpop_wake_in_resp3(c, raw):
+    conn = raw()
+    conn.request(b"HELLO 3\r\n", b"%7")
+    conn.recv(4096, timeout=0.3)
+    conn.send(b"BZPOPMAX k 5\r\n")
+    assert conn.recv(1, timeout=0.3) == b""
+    c.execute_command("ZADD", "k", 1, "a", 2.5, "b")
+    reply = b"*3\r\n$1\r\nk\r\n$1\r\nb\r\n,2.5\r\n"
+    assert conn.recv(len(reply)) == reply
+    conn.send(b"BZMPOP 5 2 x y MIN COUNT 3\r\n")
+    assert conn.recv(1, timeout=0.3) == b""
+    c.execute_command("ZADD", "y", 3, "c", 4, "d")
+    reply = b"*2\r\n$1\r\ny\r\n*2\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nd\r\n,4\r\n"
+    assert conn.recv(len(reply)) == reply
+    assert c.execute_command("EXISTS", "y") == 0
+    assert c.execute_command("ZRANGE", "k", 0, -1) == [b"a"]
+
+
+def test_blocked_clients_are_served_in_the_order_they_blocked(c, raw):
+    first, second = raw(), raw()
+    first.send(b"BZPOPMIN k 5\r\n")
+    first.recv(1, timeout=0.2)
+    second.send(b"BZPOPMIN k 5\r\n")
+    second.recv(1, timeout=0.2)
+    c.execute_command("ZADD", "k", 1, "a", 2, "b")
+    assert first.recv(27) == b"*3\r\n$1\r\nk\r\n$1\r\na\r\n$1\r\n1\r\n"
+    assert second.recv(27) == b"*3\r\n$1\r\nk\r\n$1\r\nb\r\n$1\r\n2\r\n"
+    assert c.execute_command("EXISTS", "k") == 0
+
+
+def test_a_blocked_pop_ignores_a_key_of_another_type(c, raw):
+    conn = raw()
+    conn.send(b"BZPOPMIN k 5\r\n")
+    conn.recv(1, timeout=0.2)
+    c.execute_command("SET", "k", "v")
+    assert conn.recv(1, timeout=0.3) == b""
+    c.execute_command("DEL", "k")
+    c.execute_command("ZADD", "k", 7, "m")
+    reply = b"*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n7\r\n"
+    assert conn.recv(len(reply)) == reply
+
+
 def test_blocking_pops_inside_multi_do_not_block(c):
     p = c.pipeline(transaction=True)
     p.execute_command("BZPOPMIN", "k", 0)
