@@ -77,7 +77,7 @@ class ConsolePanel(QWidget):
         return super().eventFilter(obj, event)
 
     def _append(self, text: str):
-        self.output.appendPlainText(text.rstrip("\n"))
+        self.output.appendPlainText(text.replace("\r\n", "\n").rstrip("\n"))
         self.output.moveCursor(QTextCursor.End)
 
     # ------------------------------------------------------------------ running
@@ -136,7 +136,7 @@ class ConsolePanel(QWidget):
             except ValueError:
                 pass
             self._update_prompt()
-        self._done(format_reply(reply, self.raw.isChecked()))
+        self._done(format_reply(reply, self.raw.isChecked(), args))
 
     def _on_push(self, reply: Reply):
         self._append(format_reply(reply, self.raw.isChecked()))

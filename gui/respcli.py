@@ -215,8 +215,27 @@ def format_raw(r: Reply) -> str:
     return "\n".join(format_raw(e) for e in r.value)
 
 
-def format_reply(r: Reply, raw: bool = False) -> str:
+def format_reply(r: Reply, raw: bool = False, args: list[bytes] | None = None) -> str:
+    """What redis-cli prints for a reply (``args``: the command, for the ones redis-cli
+    always prints raw, such as INFO and CLIENT LIST, with no newline added)."""
+    if args and r.kind != "error" and prints_raw(args):
+        return format_raw(r)
     return format_raw(r) + "\n" if raw else format_tty(r)
+
+
+def prints_raw(args: list[bytes]) -> bool:
+    """Commands whose text reply redis-cli shows as is, even on a terminal."""
+    name = args[0].lower()
+    sub = args[1].lower() if len(args) > 1 else b""
+    n = len(args)
+    if name in (b"info", b"lolwut"):
+        return True
+    return (name == b"debug" and sub in (b"htstats", b"htstats-key", b"client-eviction")) or \
+        (name == b"memory" and sub in (b"malloc-stats", b"doctor")) or \
+        (name == b"cluster" and n == 2 and sub in (b"nodes", b"info")) or \
+        (name == b"client" and sub in (b"list", b"info")) or \
+        (name == b"latency" and ((n == 3 and sub == b"graph") or (n == 2 and sub == b"doctor"))) or \
+        (name == b"proxy" and sub == b"info")
 
 
 # ---------------------------------------------------------------------- input

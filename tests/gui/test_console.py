@@ -105,6 +105,20 @@ def test_console_prints_exactly_what_redis_cli_prints(qtbot, embedded):
         assert a == b, ln
 
 
+@pytest.mark.skipif(REDIS_CLI is None, reason="redis-cli is not installed")
+def test_info_prints_raw_as_in_redis_cli(qtbot, embedded, client_factory):
+    server, source = embedded
+    r = client_factory()
+    in_thread(qtbot, lambda: r.set("a", 1))
+    console = _console(qtbot, server)
+    ours = _run(qtbot, console, "INFO keyspace")
+    theirs = in_thread(qtbot, lambda: subprocess.run(
+        [REDIS_CLI, "-p", str(server.port), "--no-raw", "INFO", "keyspace"],
+        capture_output=True, timeout=10).stdout.decode())
+    assert ours == theirs and ours.startswith("# Keyspace\r\ndb0:keys=1,")
+    assert "# Keyspace\ndb0:keys=1," in console.output.toPlainText()
+
+
 # --------------------------------------------------------------------------- rendering
 def _fmt(data: bytes, raw=False) -> str:
     (reply,) = ReplyParser().feed(data)
