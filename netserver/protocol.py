@@ -59,9 +59,14 @@ class RedisProtocol(asyncio.Protocol):
             self._internal_error("connection_made")
 
     def update_limits(self):
-        """Re-read the output buffer limit of this client's class (CONFIG SET hook)."""
-        hard, soft, _ = self.engine.config["client-output-buffer-limit"]["normal"]
+        """Re-read the limits (CONFIG SET hooks): the output buffer limit of this
+        client's class, proto-max-bulk-len and client-query-buffer-limit."""
+        cfg = self.engine.config
+        hard, soft, _ = cfg["client-output-buffer-limit"]["normal"]
         self.limit_output = bool(hard or soft)
+        if self.parser is not None:
+            self.parser.max_bulk = cfg["proto-max-bulk-len"]
+            self.parser.max_query = cfg["client-query-buffer-limit"]
 
     def connection_lost(self, exc):
         self.server.connections.discard(self)
@@ -74,14 +79,19 @@ class RedisProtocol(asyncio.Protocol):
                 self._log_exception("connection_lost")
 
     def pause_writing(self):
-        # the client does not read its replies: stop reading its requests (backpressure)
-        self.paused = True
-        self.transport.pause_reading()
+        # The client does not read its replies.  Redis keeps reading and buffering (a
+        # client may send a huge pipeline before it reads anything: pausing would
+        # deadlock it), bounded only by client-output-buffer-limit; so only a client
+        # whose class has a limit stops being read until its buffer drains.
+        if self.limit_output and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
 
     def resume_writing(self):
-        self.paused = False
-        if not self.transport.is_closing():
-            self.transport.resume_reading()
+        if self.paused:
+            self.paused = False
+            if not self.transport.is_closing():
+                self.transport.resume_reading()
 
     def _kill(self):
         if self.transport is not None and not self.transport.is_closing():

@@ -12,6 +12,9 @@ from .log import Log
 from .protocol import RedisProtocol
 
 
+_NO_TIMEOUT = frozenset("SMO")          # replicas, masters, MONITOR: never idle out
+
+
 class Server:
     def __init__(self, engine: Engine, log: Log | None = None):
         self.engine = engine
@@ -25,6 +28,9 @@ class Server:
         engine.config.on_change("loglevel", self.log.set_level)
         engine.config.on_change("port", lambda v: self.rebind(port=v))
         engine.config.on_change("bind", lambda v: self.rebind(bind=v))
+        for name in ("proto-max-bulk-len", "client-query-buffer-limit",
+                     "client-output-buffer-limit"):    # they apply to open connections too
+            engine.config.on_change(name, self._update_limits)
         engine.log = self.log
         engine.busy_poll = self.poll_while_busy
         self._block_handle = None                  # exact timer: earliest BLPOP deadline
@@ -170,16 +176,22 @@ class Server:
         if nxt is not None:
             self._arm_block_timer(nxt)
 
+    def _update_limits(self, _value=None):
+        for proto in self.connections:
+            proto.update_limits()
+
     def _check_timeouts(self):
+        """Redis's clientsCronHandleTimeout: idle past `timeout` seconds (last_interaction
+        is in ms), except blocked, pub/sub, replica, master and MONITOR clients."""
         timeout = self.engine.config["timeout"]
         if not timeout:
             return
-        import time
-        now = time.time()
+        now = int(self.engine.clock() * 1000)
         for proto in list(self.connections):
             c = proto.client
-            if c is not None and now - c.last_interaction > timeout and not c.flags \
-                    and c.blocked is None:
+            if c is not None and now - c.last_interaction > timeout * 1000 \
+                    and c.blocked is None and not _NO_TIMEOUT.intersection(c.flags) \
+                    and not (c.channels or c.patterns or c.shard_channels):
                 self.log.verbose("Closing idle client")
                 proto.transport.close()
 
