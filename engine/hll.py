@@ -11,8 +11,9 @@ The sparse bytes depend on the order of updates (adjacent VAL opcodes are merged
 To avoid Redis's linear opcode scan per element (slow in Python), a decoded index of the
 opcodes (code and first register of each, positions of the 2-byte XZEROs) is cached per
 live string; an edit is then a bisect plus a small slice replacement on the bytearray.
-The cache is checked against a snapshot of the body, so a string changed by anything
-else (SETRANGE, APPEND, SET) is simply re-decoded.  A sparse body whose runs do not cover
+The cache (which also keeps each value's register histogram current, for PFCOUNT after
+PFADD) is checked against a snapshot of the body, so a string changed by anything else
+(SETRANGE, APPEND, SETBIT) is simply re-decoded.  A sparse body whose runs do not cover
 exactly 16384 registers (a corrupted string) takes a slow path that transliterates the C
 code, null terminator included, so even corrupt values behave as in Redis and never crash.
 """
@@ -109,28 +110,45 @@ def store_card(v: bytearray, card: int):
 
 
 # ---------------------------------------------------------------- dense registers
-def _dense_add(v: bytearray, elements) -> int:
-    """hllDenseAdd for each element: how many registers grew."""
+def dense_add(v: bytearray, elements) -> int:
+    """hllDenseAdd for each element: how many registers grew.  A cached histogram of
+    this value (see count) is kept in step, with its snapshot of the registers."""
+    e = _CACHE.get(id(v))
+    if e is not None and (e.obj is not v or e.__class__ is not _Dense or not e.same(v)):
+        del _CACHE[id(v)]
+        e = None
+    hist = snap = None
+    if e is not None:
+        hist, snap = e.hist, e.snap
     updated = 0
     mm = murmur64a
-    for e in elements:
-        h = mm(e)
+    for ele in elements:
+        h = mm(ele)
         x = (h >> P) | _BIT50
         cnt = (x & -x).bit_length()
         pos = (h & (REGS - 1)) * 6
         b = HDR + (pos >> 3)
         fb = pos & 7
         if fb <= 2:
-            if cnt > (v[b] >> fb) & 63:
-                v[b] = (v[b] & ~(63 << fb)) | (cnt << fb)
-                updated += 1
+            old = (v[b] >> fb) & 63
+            if cnt <= old:
+                continue
+            v[b] = (v[b] & ~(63 << fb)) | (cnt << fb)
         else:
             b1 = v[b + 1]
-            if cnt > ((v[b] >> fb) | (b1 << (8 - fb))) & 63:
-                v[b] = (v[b] & ~(63 << fb) & 0xFF) | ((cnt << fb) & 0xFF)
-                r = 8 - fb
-                v[b + 1] = (b1 & ~(63 >> r)) | (cnt >> r)
-                updated += 1
+            old = ((v[b] >> fb) | (b1 << (8 - fb))) & 63
+            if cnt <= old:
+                continue
+            v[b] = (v[b] & ~(63 << fb) & 0xFF) | ((cnt << fb) & 0xFF)
+            r = 8 - fb
+            v[b + 1] = (b1 & ~(63 >> r)) | (cnt >> r)
+            if snap is not None:
+                snap[b + 1 - HDR] = v[b + 1]
+        updated += 1
+        if hist is not None:
+            hist[old] -= 1
+            hist[cnt] += 1
+            snap[b - HDR] = v[b]
     return updated
 
 
@@ -246,8 +264,9 @@ _RUN = {b: bytes([((b >> 2) & 31) + 1]) * ((b & 3) + 1) for b in range(0x80, 0x1
 class _Sparse:
     """Decoded opcodes of a valid sparse body: ``ops[i]`` is the opcode (its byte, or
     b0 << 8 | b1 for an XZERO), ``starts[i]`` its first register, ``xz`` the first
-    registers of the XZERO opcodes (so opcode i starts at byte HDR + i + #XZERO before)."""
-    __slots__ = ("obj", "body", "ops", "starts", "xz")
+    registers of the XZERO opcodes (so opcode i starts at byte HDR + i + #XZERO before);
+    ``hist`` the register histogram once a count needed it, kept up to date by edits."""
+    __slots__ = ("obj", "body", "ops", "starts", "xz", "hist")
 
     def __init__(self, obj, body, ops, starts, xz):
         self.obj = obj
@@ -255,10 +274,33 @@ class _Sparse:
         self.ops = ops
         self.starts = starts
         self.xz = xz
+        self.hist = None
 
 
-_CACHE: dict[int, _Sparse] = {}
+class _Dense:
+    """The register histogram of a dense value and the registers it was taken from;
+    PFADD updates both, so counting after adding costs no full pass."""
+    __slots__ = ("obj", "snap", "hist")
+
+    def __init__(self, obj, snap, hist):
+        self.obj = obj
+        self.snap = snap
+        self.hist = hist
+
+    def same(self, v) -> bool:
+        with memoryview(v) as mv:
+            return self.snap == mv[HDR:]
+
+
+# id(value) -> _Sparse | _Dense, holding the value itself so the id stays its own
+_CACHE: dict = {}
 _CACHE_MAX = 64
+
+
+def _remember(v, e):
+    if len(_CACHE) >= _CACHE_MAX:
+        del _CACHE[next(iter(_CACHE))]
+    _CACHE[id(v)] = e
 
 
 def _decode(body) -> tuple | None:
@@ -297,16 +339,14 @@ def _index(v: bytearray) -> _Sparse | None:
     """The cached decode of v's sparse body (built on a miss); None when invalid."""
     e = _CACHE.get(id(v))
     body = bytes(v[HDR:])
-    if e is not None and e.obj is v and e.body == body:
+    if e is not None and e.obj is v and e.__class__ is _Sparse and e.body == body:
         return e
     d = _decode(body)
     if d is None:
         _CACHE.pop(id(v), None)
         return None
     e = _Sparse(v, body, *d)
-    if len(_CACHE) >= _CACHE_MAX:
-        del _CACHE[next(iter(_CACHE))]
-    _CACHE[id(v)] = e
+    _remember(v, e)
     return e
 
 
@@ -338,6 +378,10 @@ def _sparse_set_fast(e: _Sparse, v: bytearray, index: int, count: int,
         runlen = code + 1
         kind = 0
     xb = bisect_left(xz, first)                      # XZEROs before opcode i
+    hist = e.hist
+    if hist is not None:
+        hist[oldval if kind == 1 else 0] -= 1
+        hist[count] += 1
     if runlen == 1 and kind != 2:                    # cases B and C
         new = _val(count, 1)
         v[HDR + i + xb] = new
@@ -594,7 +638,7 @@ def add(v: bytearray, elements, max_bytes: int) -> tuple[int, bool]:
     """PFADD's loop: (registers updated, corrupt) -- on corrupt Redis stops right there,
     keeping what the earlier elements changed."""
     if v[4] == DENSE:
-        return _dense_add(v, elements), False
+        return dense_add(v, elements), False
     updated = 0
     e = _index(v)
     for k, ele in enumerate(elements):
@@ -609,7 +653,7 @@ def add(v: bytearray, elements, max_bytes: int) -> tuple[int, bool]:
             if not to_dense(v):
                 return updated, True
             dense_set(v, index, count)
-            return updated + 1 + _dense_add(v, elements[k + 1:]), False
+            return updated + 1 + dense_add(v, elements[k + 1:]), False
         updated += r
     if e is not None:
         e.body = bytes(v[HDR:])
@@ -695,23 +739,48 @@ def raw_histogram(raw) -> list:
     return hist
 
 
+def _dense_hist(v) -> list:
+    """The register histogram of a dense value (registers in any order will do)."""
+    regs = bytes(v[HDR:DENSE_SIZE])
+    s0, s1, s2 = regs[0::3], regs[1::3], regs[2::3]
+    b0 = int.from_bytes(s0, "little")
+    b1 = int.from_bytes(s1, "little")
+    b2 = int.from_bytes(s2, "little")
+    return raw_histogram(b"".join((
+        s0.translate(_AND63),
+        (((b0 >> 6) & _L03) | ((b1 & _L0F) << 2)).to_bytes(_Q, "little"),
+        (((b1 >> 4) & _L0F) | ((b2 & _L03) << 4)).to_bytes(_Q, "little"),
+        s2.translate(_SHR2))))
+
+
 def count(v) -> int | None:
-    """hllCount of one HLL string; None when the sparse body is invalid."""
+    """hllCount of one HLL string; None when the sparse body is invalid.  The histogram
+    is cached with the value (and kept current by PFADD), so a count after an add does
+    not rescan all the registers."""
     if v[4] == DENSE:
-        return estimate(raw_histogram(dense_to_raw(v)))
+        e = _CACHE.get(id(v))
+        if e is not None and e.obj is v and e.__class__ is _Dense and e.same(v):
+            return estimate(e.hist)
+        hist = _dense_hist(v)
+        if v.__class__ is bytearray:
+            _CACHE.pop(id(v), None)
+            _remember(v, _Dense(v, bytearray(v[HDR:]), hist))
+        return estimate(hist)
     e = _index(v)
     if e is None:
         hist, invalid = _slow_histo(v[HDR:])
         return None if invalid else estimate(hist)
-    hist = [0] * 64
-    for code, n in Counter(e.ops).items():
-        if code > 0xFF:
-            hist[0] += ((code & 0x3FFF) + 1) * n
-        elif code & 0x80:
-            hist[((code >> 2) & 31) + 1] += ((code & 3) + 1) * n
-        else:
-            hist[0] += (code + 1) * n
-    return estimate(hist)
+    if e.hist is None:
+        hist = [0] * 64
+        for code, n in Counter(e.ops).items():
+            if code > 0xFF:
+                hist[0] += ((code & 0x3FFF) + 1) * n
+            elif code & 0x80:
+                hist[((code >> 2) & 31) + 1] += ((code & 3) + 1) * n
+            else:
+                hist[0] += (code + 1) * n
+        e.hist = hist
+    return estimate(e.hist)
 
 
 def decode_sparse(v) -> bytes:

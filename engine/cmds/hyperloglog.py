@@ -31,6 +31,10 @@ def _lookup(c, key, read: bool):
         st.keyspace_hits += 1
     elif v is None:
         return None
+    return _checked(v)
+
+
+def _checked(v):
     cls = v.__class__
     if cls is not bytes and cls is not bytearray:
         raise WRONGTYPE
@@ -53,19 +57,24 @@ def _unshare(c, key, v) -> bytearray:
          complexity="O(1) to add every element.")
 def cmd_pfadd(c, key, *elements):
     """PFADD key [element [element ...]]"""
-    v = _lookup(c, key, False)
-    updated = 0
-    if v is None:
-        v = hll.new_sparse()
-        c.db.data[key] = v
-        updated = 1
+    db = c.db
+    v = db.get(key)
+    if v is not None and v.__class__ is bytearray and len(v) == hll.DENSE_SIZE \
+            and v[4] == hll.DENSE and v.startswith(b"HYLL"):
+        updated = hll.dense_add(v, elements)         # the common case: a dense HLL
     else:
-        v = _unshare(c, key, v)
-    if elements:
-        n, corrupt = hll.add(v, elements, c.engine.config["hll-sparse-max-bytes"])
-        if corrupt:
-            raise INVALIDOBJ
-        updated += n
+        updated = 0
+        if v is None:
+            v = hll.new_sparse()
+            db.data[key] = v
+            updated = 1
+        else:
+            v = _unshare(c, key, _checked(v))
+        if elements:
+            n, corrupt = hll.add(v, elements, c.engine.config["hll-sparse-max-bytes"])
+            if corrupt:
+                raise INVALIDOBJ
+            updated += n
     if updated:
         v[15] |= 0x80
         c.written(key, b"pfadd", dirty=updated)

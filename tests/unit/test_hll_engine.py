@@ -93,3 +93,21 @@ def test_corrupt_sparse_bodies_never_raise(seed):
         w = bytearray(v)
         if hll.to_dense(w):
             assert len(w) == hll.DENSE_SIZE
+
+
+@pytest.mark.parametrize("n", [50, 5000])
+def test_cached_histograms_follow_adds_and_outside_edits(n):
+    rng = random.Random(n)
+    v = hll.new_sparse()
+    for step in range(12):
+        hll.add(v, [b"%d" % rng.getrandbits(40) for _ in range(n // 10)], 3000)
+        assert hll.count(v) == hll.count(bytes(v))       # a fresh value: no cache
+        if step == 6:
+            v[hll.HDR + 5] ^= 0x11                       # as SETRANGE would, in place
+            assert hll.count(v) == hll.count(bytes(v))
+
+
+def test_murmurhash64a_matches_known_register_choices():
+    # redis-server 7.0's PFADD h a b c decodes as Z:8436 v:1,1 Z:4274 v:2,1 ...
+    assert [hll.pat_len(e) for e in (b"a", b"b", b"c")] == [(12711, 2), (15780, 1),
+                                                            (8436, 1)]
