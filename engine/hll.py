@@ -94,10 +94,6 @@ def is_valid(v) -> bool:
     return enc == SPARSE or (enc == DENSE and n == DENSE_SIZE)
 
 
-def invalidate(v: bytearray):
-    v[15] |= 0x80
-
-
 def cached_card(v):
     """The cached cardinality, or None when the stale bit is set."""
     if v[15] & 0x80:

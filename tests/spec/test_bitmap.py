@@ -538,3 +538,25 @@ def test_setbit_in_a_transaction_and_watch(r):
     p.getbit("w", 7)
     assert p.execute() == [1, 0]
     assert r.get("w") == b"`"
+
+
+def test_bitfield_agrees_with_redis_on_random_operations(both):
+    ours, theirs = both
+    rng = random.Random(11)
+    values = [0, 1, -1, 2 ** 63 - 1, -2 ** 63, 127, -128, 255, 256, 2 ** 31, -2 ** 40]
+    for _ in range(400):
+        args = ["BITFIELD", "k"]
+        for _ in range(rng.randint(1, 4)):
+            if rng.random() < 0.2:
+                args += ["OVERFLOW", rng.choice(["WRAP", "SAT", "FAIL"])]
+            signed = rng.random() < 0.5
+            bits = rng.randint(1, 64 if signed else 63)
+            kind = ("i" if signed else "u") + str(bits)
+            off = "#%d" % rng.randint(0, 5) if rng.random() < 0.3 else rng.randint(0, 90)
+            op = rng.choice(["GET", "SET", "INCRBY"])
+            args += [op, kind, off]
+            if op != "GET":
+                args.append(rng.choice(values) if rng.random() < 0.5
+                            else rng.randint(-2 ** 63, 2 ** 63 - 1) >> rng.randint(0, 63))
+        assert call(ours, *args) == call(theirs, *args), args
+        assert ours.get("k") == theirs.get("k"), args
