@@ -12,9 +12,11 @@ first access comes from a different argv object) plus a dict write on every GET.
 Instead a table of uint32 slots indexed by ``hash(key) & mask`` holds, per slot, the
 LRU clock (seconds) of the latest access -- or the LFU word (minutes << 8 | counter)
 under an LFU policy, reinterpreted on a policy switch exactly as Redis does.  That is
-4-8 bytes per key, one array store per access (bytes cache their hash), and the table
-doubles (keeping every slot's value) as the keyspace grows.  Two keys sharing a slot
-report the more recent access: an approximation in the spirit of Redis's own sampled LRU.
+8-16 bytes per key, one array store per access (bytes cache their hash), and the table
+doubles (keeping every slot's value) to stay at >= 2 slots per key.  Keys sharing a slot
+(about a third of them) report the most recent access among them, so an idle time is a
+lower bound -- a key is never reported colder than it is -- an approximation in the
+spirit of Redis's own sampled LRU.
 Reads touch in ``get()``; writes touch through ``Client.written`` -> ``touch()``; EXISTS,
 TYPE, TTL, OBJECT, SCAN use ``peek()``, which does not touch (LOOKUP_NOTOUCH).
 """
@@ -283,6 +285,8 @@ class Database:
     # ----------------------------------------------------------------- access tracking
     def touch(self, key: bytes):
         """A write created or replaced ``key`` (called by Client.written)."""
+        if len(self.data) > len(self._lru) >> 1:
+            self._grow()
         if self._lfu is None:
             self._lru[hash(key) & self._lru_mask] = self.lru_clock
         elif key in self.data:
@@ -311,7 +315,7 @@ class Database:
         counter = word & 255
         if decay:
             now = (self.lru_clock // 60) & 0xFFFF
-            ldt = word >> 8
+            ldt = (word >> 8) & 0xFFFF        # 24 bits like Redis's o->lru
             elapsed = now - ldt if now >= ldt else 65535 - ldt + now
             periods = elapsed // decay
             if periods:
@@ -341,14 +345,17 @@ class Database:
         self._lfu = lfu
 
     def tick(self, now_s: int):
-        """Cron: advance the LRU clock; grow the access table with the keyspace."""
+        """Cron: advance the LRU clock (Redis's cron-cached LRU_CLOCK, 1 s resolution)."""
         self.lru_clock = now_s
+
+    def _grow(self):
+        """Keep at least two slots per key.  Doubling keeps every slot's value:
+        hash & (2n - 1) is slot i or i + n."""
         lru = self._lru
-        if len(self.data) > len(lru):
-            while len(lru) < len(self.data):
-                lru = lru + lru                 # slot i and i + n both keep slot i's value
-            self._lru = lru
-            self._lru_mask = len(lru) - 1
+        while len(self.data) > len(lru) >> 1:
+            lru = lru + lru
+        self._lru = lru
+        self._lru_mask = len(lru) - 1
 
     # ----------------------------------------------------------------- scanning
     def scan(self, cursor: int, count: int):

@@ -19,17 +19,6 @@ _TYPE_STATUS: dict = {b"string": Status(b"string")}   # type name -> +name (reus
 
 
 # ------------------------------------------------------------------ DEL / EXISTS / TYPE
-def _delete(c, keys):
-    db = c.db
-    data = db.data
-    n = 0
-    for key in keys:
-        if key in data and db.delete(key):
-            n += 1
-            c.written(key, b"del")
-    return n
-
-
 @command("DEL", arity=-2, group="generic", flags={Flag.WRITE}, acl=KEYSPACE,
          keys=[KeySpec(1, last=-1, flags={KS.RM, KS.DELETE})], summary="Delete a key",
          complexity="O(N) where N is the number of keys that will be removed. When a key "
@@ -39,7 +28,14 @@ def _delete(c, keys):
                     "value is O(1).")
 def cmd_del(c, *keys):
     """DEL key [key ...]"""
-    return _delete(c, keys)
+    db = c.db
+    data = db.data
+    n = 0
+    for key in keys:
+        if key in data and db.delete(key):      # an expired key is expired, not counted
+            n += 1
+            c.written(key, b"del")
+    return n
 
 
 @command("UNLINK", arity=-2, group="generic", since="4.0.0", flags={Flag.WRITE, Flag.FAST},
@@ -51,7 +47,7 @@ def cmd_del(c, *keys):
                     "N is the number of allocations the deleted objects where composed of.")
 def cmd_unlink(c, *keys):
     """UNLINK key [key ...]"""
-    return _delete(c, keys)      # freeing is Python's job; nothing is slow to hand off
+    return cmd_del(c, *keys)     # freeing is Python's job; nothing is slow to hand off
 
 
 @command("EXISTS", arity=-2, group="generic", flags={Flag.READONLY, Flag.FAST},
@@ -62,17 +58,19 @@ def cmd_exists(c, *keys):
     """EXISTS key [key ...]"""
     db = c.db
     data = db.data
-    n = 0
-    if db.expires:
-        peek = db.peek
-        for key in keys:
-            if key in data and peek(key) is not None:
-                n += 1
-    else:
-        for key in keys:
-            if key in data:
-                n += 1
     stats = c.engine.stats
+    if len(keys) == 1:                  # the common case, kept lean
+        key = keys[0]
+        if key in data and (not db.expires or db.peek(key) is not None):
+            stats.keyspace_hits += 1
+            return 1
+        stats.keyspace_misses += 1
+        return 0
+    n = 0
+    peek = db.peek
+    for key in keys:
+        if key in data and peek(key) is not None:
+            n += 1
     stats.keyspace_hits += n
     stats.keyspace_misses += len(keys) - n
     return n
@@ -226,7 +224,8 @@ def cmd_scan(c, cursor, *opts):
     if pattern is not None:
         match = compile_glob(pattern).fullmatch
         keys = [k for k in keys if match(k)]
-    if typ is not None:
+    if typ is not None:               # a NOTOUCH read per key: counted as a hit
+        c.engine.stats.keyspace_hits += len(keys)
         peek = db.peek
         keys = [k for k in keys if (v := peek(k)) is not None and type_name(v) == typ]
     return [b"%d" % nxt, keys]
@@ -283,11 +282,21 @@ def _lfu_policy(c) -> bool:
     return c.engine.config["maxmemory-policy"].endswith("-lfu")
 
 
+def _lookup(c, key):
+    """objectCommandLookup: a read that does not touch but counts hits and misses."""
+    v = c.db.peek(key)
+    if v is None:
+        c.engine.stats.keyspace_misses += 1
+    else:
+        c.engine.stats.keyspace_hits += 1
+    return v
+
+
 @command("OBJECT ENCODING", arity=3, since="2.2.3",
          summary="Inspect the internal encoding of a Redis object", **_OBJ)
 def cmd_object_encoding(c, key):
     """OBJECT ENCODING key"""
-    v = c.db.peek(key)
+    v = _lookup(c, key)
     return None if v is None else encoding_of(v, c.engine.config)
 
 
@@ -295,24 +304,22 @@ def cmd_object_encoding(c, key):
          summary="Get the logarithmic access frequency counter of a Redis object", **_OBJ)
 def cmd_object_freq(c, key):
     """OBJECT FREQ key"""
-    db = c.db
-    if db.peek(key) is None:
+    if _lookup(c, key) is None:
         return None
     if not _lfu_policy(c):
         raise LFU_NOT_SELECTED
-    return db.lfu_count(key)
+    return c.db.lfu_count(key)
 
 
 @command("OBJECT IDLETIME", arity=3, since="2.2.3",
          summary="Get the time since a Redis object was last accessed", **_OBJ)
 def cmd_object_idletime(c, key):
     """OBJECT IDLETIME key"""
-    db = c.db
-    if db.peek(key) is None:
+    if _lookup(c, key) is None:
         return None
     if _lfu_policy(c):
         raise LFU_SELECTED
-    return db.idle_seconds(key)
+    return c.db.idle_seconds(key)
 
 
 def _shared_integer(c, v) -> bool:
@@ -331,7 +338,7 @@ def _shared_integer(c, v) -> bool:
          summary="Get the number of references to the value of the key", **_OBJ)
 def cmd_object_refcount(c, key):
     """OBJECT REFCOUNT key"""
-    v = c.db.peek(key)
+    v = _lookup(c, key)
     if v is None:
         return None
     return SHARED_REFCOUNT if _shared_integer(c, v) else 1
@@ -364,11 +371,17 @@ def cmd_object_help(c):
 
 
 # ------------------------------------------------------------------ databases
-def _db_index(c, arg: bytes, not_int: RedisError = NOT_INTEGER):
+INT_RANGE = RedisError("ERR value is out of range, value must between -2147483648 and "
+                       "2147483647")
+
+
+def _db_index(c, arg: bytes):
     """getIntFromObjectOrReply + selectDb: the Database, or Redis's errors."""
     n = to_int(arg)
-    if n is None or not INT_MIN <= n <= INT_MAX:
-        raise not_int
+    if n is None:
+        raise NOT_INTEGER
+    if not INT_MIN <= n <= INT_MAX:
+        raise INT_RANGE
     dbs = c.engine.dbs
     if not 0 <= n < len(dbs):
         raise DB_INDEX_OUT_OF_RANGE
