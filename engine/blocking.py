@@ -300,6 +300,8 @@ class Blocking:
         dirty = e.dirty
         c.propagate_argv = None
         try:
+            if e.snapshot_guard is not None:    # a BGSAVE keeps the pre-write values
+                e.rdb.guard_blocked(c)
             reply = rec.serve(c, key, rec)
         except RedisError as err:          # e.g. BLMOVE's destination has another type
             e.stats.errors += 1

@@ -96,6 +96,7 @@ class Engine:
         self.lua = None                               # LuaRuntime, created on first EVAL
         self.functions = None                         # Functions, created on first use
         self.busy_poll = None                         # netserver: serve others while busy
+        self.snapshot_guard = None                    # engine.persist: before each write
         self.config.on_change("requirepass", self._on_requirepass)
         # INFO commandstats / errorstats (CONFIG RESETSTAT clears them)
         self.cmd_calls: defaultdict = defaultdict(int)     # spec -> calls
@@ -194,6 +195,8 @@ class Engine:
             self.feed_monitors(c, argv)
         t0 = perf_counter_ns()
         try:
+            if self.snapshot_guard is not None and Flag.WRITE in spec.flags:
+                self.snapshot_guard(c, spec, argv)    # BGSAVE point-in-time / MISCONF
             reply = spec.fn(c, *args)
         except RedisError as e:
             self.stats.errors += 1

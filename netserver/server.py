@@ -42,6 +42,9 @@ class Server:
         self.loop = asyncio.get_running_loop()
         self._stopped = self.loop.create_future()
         cfg = self.engine.config
+        from .persistence import Persistence        # RDB: load before accepting clients
+        self.persistence = Persistence(self)
+        self.persistence.load_at_start()
         port = cfg["port"] if port is None else port
         hosts = [host] if host else [h.lstrip("-") for h in cfg["bind"]]
         optional = set() if host else {h.lstrip("-") for h in cfg["bind"] if h.startswith("-")}
@@ -66,6 +69,7 @@ class Server:
         self.engine.server_info.update(port=port, pid=os.getpid(), bind=hosts,
                                        loop=type(self.loop).__module__.split(".")[0])
         self._schedule_cron()
+        self.persistence.start_cron()
         self.log.notice(f"keyscope {VERSION} (Redis {REDIS_VERSION} compatible) "
                         f"started, pid={os.getpid()}")
         self.log.notice(f"Ready to accept connections tcp on port {port}")

@@ -117,6 +117,9 @@ def cmd_shutdown(c, *opts):
             raise SYNTAX
         raise RedisError("ERR No shutdown in progress.")   # ours never waits for replicas
     e = c.engine
+    from engine.persist.state import rdb_state
+    if not rdb_state(e).prepare_shutdown(save, force):     # the final RDB, as Redis
+        raise RedisError("ERR Errors trying to SHUTDOWN. Check logs.")
     # netserver stops accepting, runs the shutdown hooks (saving, when persistence is
     # configured and save is not False) and closes every connection; no reply is sent
     e.shutdown_requested = {"save": save, "now": now, "force": force, "client": c.id}
@@ -133,6 +136,7 @@ DEBUG_HELP = [
     "HELP",
     "    Prints this help.",
 ]
+DEBUG_SUBCOMMANDS: dict = {}      # lowercase name -> fn(c, *args), filled by other modules
 _DEBUG_DENIED = RedisError(
     "ERR DEBUG command not allowed. If the enable-debug-command option is set to "
     "\"local\", you can run it from a local connection, otherwise you need to set this "
@@ -173,5 +177,8 @@ def cmd_debug(c, sub, *args):
     if name == b"log" and len(args) == 1:
         c.engine.log.warning("DEBUG LOG: " + args[0].decode("utf-8", "replace"))
         return OK
+    fn = DEBUG_SUBCOMMANDS.get(name)          # RELOAD, DIGEST, ... (engine.cmds.persistence)
+    if fn is not None:
+        return fn(c, *args)
     raise RedisError("ERR unknown subcommand or wrong number of arguments for '%s'. Try "
                      "DEBUG HELP." % sub.decode("utf-8", "replace"))

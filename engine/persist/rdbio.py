@@ -64,12 +64,23 @@ def _crc_table():
 _TABLE = _crc_table()
 
 
-def crc64(data: bytes, crc: int = 0) -> int:
+def _crc64_py(data: bytes, crc: int = 0) -> int:
     """Redis's crc64 (Jones polynomial, reflected in and out, init 0, no final xor)."""
     t = _TABLE
     for b in data:
         crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8)
     return crc
+
+
+try:                    # C speed (CRC-64/REDIS is in anycrc's catalogue); same results
+    import anycrc as _anycrc
+    _CRC = _anycrc.Model("CRC64-REDIS")
+
+    def crc64(data: bytes, crc: int = 0) -> int:
+        """Redis's crc64 of data, continuing from ``crc``."""
+        return _CRC.calc(data, crc) if crc else _CRC.calc(data)
+except ImportError:     # pragma: no cover - the pure-Python table walk
+    crc64 = _crc64_py
 
 
 # ------------------------------------------------------------------ LZF
@@ -105,7 +116,7 @@ def lzf_decompress(data: bytes, expected_len: int) -> bytes:
     return bytes(out)
 
 
-def lzf_compress(data: bytes) -> bytes | None:
+def _lzf_compress_py(data: bytes) -> bytes | None:
     """LZF-compress (a simple greedy hash-chain of 3-byte matches); None when it does not
     shrink the data, as Redis then stores it raw."""
     n = len(data)
@@ -143,6 +154,28 @@ def lzf_compress(data: bytes) -> bytes | None:
             i += 1
     _flush_lit(out, lit)
     return bytes(out) if len(out) < n else None
+
+
+try:        # liblzf itself (the library Redis embeds): the same compressed bytes as Redis
+    import lzf as _lzf
+
+    def lzf_compress(data: bytes) -> bytes | None:
+        """LZF as rdbSaveLzfStringObject does it: None unless it saves >= 4 bytes."""
+        n = len(data)       # python-lzf's max_length is one above liblzf's out_len
+        return _lzf.compress(bytes(data), n - 5) if n > 5 else None
+
+    def lzf_decompress(data: bytes, expected_len: int, _py=lzf_decompress) -> bytes:
+        try:
+            out = _lzf.decompress(bytes(data), expected_len)
+        except ValueError:
+            out = None
+        if out is None or len(out) != expected_len:
+            return _py(data, expected_len)      # raises RdbError saying what is wrong
+        return out
+except ImportError:     # pragma: no cover
+    def lzf_compress(data: bytes) -> bytes | None:
+        comp = _lzf_compress_py(data)
+        return comp if comp is not None and len(comp) <= len(data) - 4 else None
 
 
 def _flush_lit(out: bytearray, lit: bytearray):
@@ -262,7 +295,6 @@ def check_dump_footer(payload: bytes) -> bytes | None:
     body, ver, crc = payload[:-10], payload[-10:-8], payload[-8:]
     if struct.unpack("<H", ver)[0] > RDB_VERSION:
         return None
-    stored = struct.unpack("<Q", crc)[0]
-    if stored and crc64(payload[:-8]) != stored:
+    if crc64(payload[:-8]) != struct.unpack("<Q", crc)[0]:     # verifyDumpPayload
         return None
     return body
