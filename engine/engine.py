@@ -312,9 +312,10 @@ class Engine:
         self.stats.expired_keys += 1
         for fn in self.expire_listeners:
             fn(db, key)
-        if self.propagators:
+        if self.propagators:            # Redis's propagateDeletion: UNLINK when lazy
+            argv = [b"UNLINK" if self.config["lazyfree-lazy-expire"] else b"DEL", key]
             for fn in self.propagators:
-                fn(db.id, [b"DEL", key])
+                fn(db.id, argv)
 
     def active_expire_cycle(self, budget_us: int | None = None) -> int:
         """Redis's slow cycle: runs on the hz cron within 25% of the cron period

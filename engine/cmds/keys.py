@@ -1,5 +1,6 @@
 """The generic key commands: DEL, UNLINK, EXISTS, TYPE, RENAME(NX), KEYS, SCAN,
 RANDOMKEY, TOUCH, OBJECT, DBSIZE, SWAPDB, MOVE, COPY, WAIT."""
+from engine.blocking import block, parse_timeout
 from engine.commands import KS, Acl, Flag, KeySpec, command, container
 from engine.errors import (DB_INDEX_OUT_OF_RANGE, NO_SUCH_KEY, NOT_INTEGER, SAME_OBJECT,
                            SYNTAX, RedisError, err)
@@ -413,6 +414,9 @@ def cmd_swapdb(c, index1, index2):
         if e.watched:
             e.touch_all_watched(d1)
             e.touch_all_watched(d2)
+        if e.blocking.waiting:      # clients blocked on a db id may now be served
+            e.blocking.signal_db(d1)
+            e.blocking.signal_db(d2)
     e.dirty += 1
     return OK
 
@@ -492,10 +496,10 @@ def cmd_copy(c, source, destination, *opts):
                  "the context of the current connection", complexity="O(1)")
 def cmd_wait(c, numreplicas, timeout):
     """WAIT numreplicas timeout"""
-    parse_int(numreplicas)
-    t = to_int(timeout)
-    if t is None:
-        raise err("timeout is not an integer or out of range")
-    if t < 0:
-        raise err("timeout is negative")
-    return 0        # no replica acknowledges anything: what Redis replies after blocking
+    wanted = parse_int(numreplicas)
+    deadline = parse_timeout(c, timeout, seconds=False)
+    if wanted <= 0:
+        return 0                    # no replica acknowledges anything: 0 >= wanted
+    # as Redis with too few replicas: block until the timeout (0 = forever; CLIENT
+    # UNBLOCK ends it), then reply the acks counted (0); inside MULTI answer at once
+    return block(c, (), deadline, None, timeout_reply=0)

@@ -609,6 +609,26 @@ def test_swapdb_errors(r, args, message):
     assert err(r, "SWAPDB", *args) == message
 
 
+def test_swapdb_serves_a_client_blocked_on_a_key_of_the_swapped_db(server):
+    a, b = server.client(db=0), server.client(db=1)
+    try:
+        import threading
+        out = []
+        th = threading.Thread(target=lambda: out.append(a.blpop(["q"], timeout=5)))
+        th.start()
+        deadline = time.time() + 5
+        while b.execute_command("CLIENT", "LIST").count(b"cmd=blpop") == 0 \
+                and time.time() < deadline:
+            time.sleep(0.01)
+        b.rpush("q", "x")                  # db 1: nobody waits there
+        b.swapdb(0, 1)
+        th.join(5)
+        assert out == [(b"q", b"x")]
+    finally:
+        a.close()
+        b.close()
+
+
 def test_swapdb_makes_watchers_of_either_db_fail(server):
     a, b = server.client(db=0), server.client(db=1)
     try:
@@ -811,7 +831,37 @@ def test_copy_options_in_any_order_and_case(r):
 # ------------------------------------------------------------------ WAIT
 def test_wait_without_replicas_replies_zero(r):
     assert r.execute_command("WAIT", 0, 0) == 0
-    assert r.execute_command("WAIT", 1, 20) == 0
+    assert r.execute_command("WAIT", -1, 0) == 0
+
+
+def test_wait_for_a_replica_blocks_until_the_timeout(r):
+    t = time.time()
+    assert r.execute_command("WAIT", 1, 100) == 0
+    assert time.time() - t >= 0.09
+
+
+def test_wait_inside_multi_answers_at_once(r):
+    p = r.pipeline(transaction=True)
+    p.execute_command("WAIT", 1, 0)
+    assert p.execute() == [0]
+
+
+def test_wait_forever_can_be_ended_by_client_unblock(server):
+    a, b = server.client(), server.client()
+    try:
+        a_id = a.client_id()
+        import threading
+        out = []
+        th = threading.Thread(target=lambda: out.append(a.execute_command("WAIT", 1, 0)))
+        th.start()
+        deadline = time.time() + 5
+        while not b.client_unblock(a_id) and time.time() < deadline:
+            time.sleep(0.01)
+        th.join(5)
+        assert out == [0]
+    finally:
+        a.close()
+        b.close()
 
 
 def test_wait_errors(r):

@@ -472,3 +472,13 @@ def test_notouch_reads_still_count_keyspace_hits_and_misses(env):
     run("RANDOMKEY")
     run("KEYS", "*")
     assert (e.stats.keyspace_hits, e.stats.keyspace_misses) == (6, 3)
+
+
+def test_an_expired_key_propagates_unlink_under_lazyfree_lazy_expire(env):
+    e, clock, c, run, propagated = env
+    e.config.set("lazyfree-lazy-expire", "yes")
+    run("SET", "k", "v", "PX", 10)
+    propagated.clear()
+    clock.advance(1)
+    e.active_expire_cycle(budget_us=10_000_000)
+    assert propagated == [(0, [b"UNLINK", b"k"])]
