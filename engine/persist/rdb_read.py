@@ -160,15 +160,11 @@ def read_value(r: Reader, t: int, cfg):
 # ---------------------------------------------------------------- DUMP payloads
 def load_payload(payload: bytes, cfg):
     """RESTORE's payload -> value; RdbError when it does not parse completely."""
-    body = rdbio.check_dump_footer(payload)
-    if body is None:
+    if rdbio.check_dump_footer(payload) is None:
         return None
-    r = Reader(body)
+    r = Reader(bytes(payload))        # as Redis's rio: the footer is readable too
     t = r.byte()
-    v = read_value(r, t, cfg)
-    if r.pos != len(body):
-        raise RdbError("trailing bytes after the value")
-    return v
+    return read_value(r, t, cfg)
 
 
 # ---------------------------------------------------------------- files
