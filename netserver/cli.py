@@ -1,6 +1,7 @@
 """``keyscope-server``: starts like redis-server.
 
     keyscope-server [/path/to/redis.conf] [--port 6380] [--any-directive value ...]
+    keyscope-server - < redis.conf          (the configuration from stdin)
 
 The config file uses redis.conf syntax; command-line directives are appended to it, as
 redis-server does.  An unknown directive stops the start with the file and line named.
@@ -8,116 +9,213 @@ redis-server does.  An unknown directive stops the start with the file and line 
 from __future__ import annotations
 
 import asyncio
+import glob
 import os
+import signal
 import sys
 
 from engine import Config, Engine, REDIS_VERSION, VERSION
-from engine.config import ConfigError, canonical, BY_NAME
+from engine.config import BY_NAME, ConfigError, canonical
 from .log import Log
 from .resp import split_args
 from .server import Server
+
+# accepted and ignored, as Redis 7.0 does (name: allowed argument counts incl. the name)
+DEPRECATED = {"list-max-ziplist-entries": (2, 2), "list-max-ziplist-value": (2, 2),
+              "lua-replicate-commands": (2, 2)}
+# what keyscope cannot honour: refusing beats silently running without it
+UNSUPPORTED = {"user": "ACL users", "loadmodule": "modules", "sentinel": "Sentinel mode"}
 
 
 class ConfigFileError(Exception):
     pass
 
 
+class LoadState:
+    """What spans a whole load (file, includes and command line): Redis resets the
+    default save points at the first `save` line only, later ones add to it."""
+
+    def __init__(self):
+        self.save_loaded = False
+
+
 def _fatal(source: str, lineno: int, line: str, reason: str) -> ConfigFileError:
     return ConfigFileError(
         f"\n*** FATAL CONFIG FILE ERROR (keyscope {VERSION}, Redis {REDIS_VERSION} "
         f"compatible) ***\nReading the configuration file {source}, at line {lineno}\n"
-        f">>> '{line.strip()}'\n{reason}")
+        f">>> '{line}'\n{reason}")
 
 
-def load_config_text(config: Config, text: str, source: str, depth: int = 0):
-    """Apply redis.conf-syntax text to config; raises ConfigFileError naming the line."""
-    seen_multi: set[str] = set()
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+def load_config_text(config: Config, text: str, source: str, depth: int = 0,
+                     state: LoadState | None = None):
+    """Apply redis.conf-syntax text to config (Redis's loadServerConfigFromString);
+    raises ConfigFileError naming the source and line."""
+    state = state or LoadState()
+    for lineno, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip(" \t\r\n")
         if not line or line.startswith("#"):
             continue
-        args = split_args(line.encode())
+        args = split_args(line.encode("utf-8", "surrogateescape"))
         if args is None:
-            raise _fatal(source, lineno, raw, "Unbalanced quotes in configuration line")
+            raise _fatal(source, lineno, line, "Unbalanced quotes in configuration line")
         if not args:
             continue
-        directive = args[0].decode().lower()
+        directive = args[0].decode("utf-8", "surrogateescape").lower()
         values = [a.decode("utf-8", "surrogateescape") for a in args[1:]]
-        if directive == "include":
-            if len(values) != 1 or depth > 8:
-                raise _fatal(source, lineno, raw, "Bad directive or wrong number of arguments")
-            path = values[0]
-            try:
-                with open(path, encoding="utf-8") as f:
-                    load_config_text(config, f.read(), path, depth + 1)
-            except OSError as e:
-                raise _fatal(source, lineno, raw, f"Can't open included file: {e.strerror}")
-            continue
         name = canonical(directive)
-        if name is None:
-            raise _fatal(source, lineno, raw,
-                         f"Bad directive or wrong number of arguments "
-                         f"('{directive}' is not a directive keyscope supports)")
-        p = BY_NAME[name]
-        if p.multi_arg:
-            # save/bind/client-output-buffer-limit: repeated lines accumulate
-            if name == "save" and values == [""]:
-                text_value = ""
-            else:
-                text_value = " ".join(values)
-                if name in seen_multi and name == "save":
-                    prev = config.values["save"]
-                    text_value = " ".join(f"{s} {c}" for s, c in prev) + " " + text_value
-            seen_multi.add(name)
+        if name is not None:
+            try:
+                _apply(config, BY_NAME[name], values, state)
+            except ConfigError as e:
+                raise _fatal(source, lineno, line, str(e)) from None
+            continue
+        if directive in DEPRECATED and DEPRECATED[directive][0] <= len(args) \
+                <= DEPRECATED[directive][1]:
+            continue
+        if directive == "include" and len(values) == 1:
+            if depth > 16:
+                raise _fatal(source, lineno, line, "Too many nested include directives")
+            _include(config, values[0], depth, state, (source, lineno, line))
+        elif directive == "rename-command" and len(values) == 2:
+            try:
+                rename_command(values[0], values[1])
+            except ConfigError as e:
+                raise _fatal(source, lineno, line, str(e)) from None
+        elif directive in UNSUPPORTED and values:
+            raise _fatal(source, lineno, line,
+                         f"keyscope does not support {UNSUPPORTED[directive]} "
+                         f"('{directive}')")
+        elif "." in directive:
+            raise _fatal(source, lineno, line, "Module config specified without value"
+                         if not values else "keyscope does not support modules")
         else:
-            if len(values) != 1:
-                raise _fatal(source, lineno, raw, "wrong number of arguments")
-            text_value = values[0]
+            raise _fatal(source, lineno, line, "Bad directive or wrong number of arguments")
+
+
+def _apply(config: Config, p, values: list[str], state: LoadState):
+    if not p.multi_arg:
+        if len(values) != 1:
+            raise ConfigError("wrong number of arguments")
+        config.set(p.name, values[0], startup=True)
+        return
+    if len(values) == 1 and values[0]:
+        # one argument holding several ("--save '900 1 300 10'"): split it again
+        more = split_args(values[0].encode("utf-8", "surrogateescape"))
+        values = [v.decode("utf-8", "surrogateescape") for v in (more or [])]
+    if p.name == "save":
+        if values == [""]:
+            values = []                    # save "": no save points
+        elif state.save_loaded:
+            values = [f"{s} {c}" for s, c in config["save"]] + values
+        state.save_loaded = True
+    config.set(p.name, " ".join(values), startup=True)
+
+
+def _include(config: Config, pattern: str, depth: int, state: LoadState, where):
+    """Redis 7.0's include takes a glob; a plain path that is missing is an error."""
+    paths = sorted(glob.glob(pattern)) if any(ch in pattern for ch in "*?[") else [pattern]
+    for path in paths:
         try:
-            config.set(name, text_value, startup=True)
-        except ConfigError as e:
-            raise _fatal(source, lineno, raw, str(e))
+            with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                text = f.read()
+        except OSError as e:
+            raise ConfigFileError(f"Fatal error, can't open config file '{path}': "
+                                  f"{e.strerror}") from None
+        load_config_text(config, text, path, depth + 1, state)
 
 
-def parse_args(argv: list[str]) -> tuple[str | None, str]:
-    """Split redis-server-style arguments into (config file, config text)."""
+def parse_args(argv: list[str]) -> tuple[str | None, bool, str]:
+    """redis-server's argument handling: (config file or None, config from stdin?,
+    the options as config text).  ``--name value...`` becomes a line ``name "value"``;
+    a lone ``--save`` means ``--save ""``."""
     path = None
-    if argv and not argv[0].startswith("--"):
-        path = argv.pop(0)
-    lines, cur = [], None
-    for a in argv:
-        if a.startswith("--") and len(a) > 2:
-            if cur is not None:
-                lines.append(cur)
-            cur = [a[2:]]
-        elif cur is None:
-            raise ConfigFileError(f"Invalid argument '{a}'")
+    stdin = False
+    j = 0
+    if argv and argv[0] != "-" and not argv[0].startswith("-"):
+        path = argv[0]
+        j = 1
+    options: list[str] = []
+    handled_last = True          # the last option name got a value (or needs none)
+    while j < len(argv):
+        a = argv[j]
+        if a == "-" and (j == 0 or j == len(argv) - 1):
+            stdin = True
+        elif handled_last and a.startswith("--"):
+            options.append(a[2:] + " ")
+            words = split_args(a.encode("utf-8", "surrogateescape")) or []
+            if len(words) == 1:
+                handled_last = False
+                nxt = argv[j + 1] if j + 1 < len(argv) else None
+                if a.lower() == "--save" and (nxt is None or nxt.startswith("--")):
+                    options[-1] += '""'
+                    handled_last = True
+            else:
+                handled_last = True      # "--port 6380" as a single argument
         else:
-            cur.append(a)
-    if cur is not None:
-        lines.append(cur)
-    text = "\n".join(" ".join(_quote(x) for x in line) for line in lines)
-    return path, text
+            if not options:
+                options.append("")
+            options[-1] += _repr(a) + " "
+            handled_last = True
+        j += 1
+    return path, stdin, "\n".join(options)
 
 
-def _quote(s: str) -> str:
-    if s and not any(ch in s for ch in " \t\"'\\"):
-        return s
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _repr(s: str) -> str:
+    """sdscatrepr: a double-quoted string that split_args reads back as is."""
+    out = ['"']
+    for ch in s.encode("utf-8", "surrogateescape"):
+        if ch in (0x5c, 0x22):
+            out.append("\\" + chr(ch))
+        elif ch == 10:
+            out.append("\\n")
+        elif ch == 13:
+            out.append("\\r")
+        elif ch == 9:
+            out.append("\\t")
+        elif ch == 7:
+            out.append("\\a")
+        elif ch == 8:
+            out.append("\\b")
+        elif 32 <= ch < 127:
+            out.append(chr(ch))
+        else:
+            out.append("\\x%02x" % ch)
+    out.append('"')
+    return "".join(out)
 
 
 def build_config(argv: list[str]) -> Config:
     config = Config()
-    path, text = parse_args(list(argv))
+    state = LoadState()
+    path, stdin, options = parse_args(list(argv))
     if path is not None:
         try:
-            with open(path, encoding="utf-8") as f:
-                load_config_text(config, f.read(), path)
+            with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                text = f.read()
         except OSError as e:
-            raise ConfigFileError(f"Fatal error, can't open config file '{path}': {e.strerror}")
-    load_config_text(config, text, "(command line)")
+            raise ConfigFileError(f"Fatal error, can't open config file '{path}': "
+                                  f"{e.strerror}")
+        load_config_text(config, text, path, state=state)
+    if stdin:
+        load_config_text(config, sys.stdin.read(), "(stdin)", state=state)
+    load_config_text(config, options, "(command line)", state=state)
     config.config_file = os.path.abspath(path) if path else None
     return config
+
+
+def rename_command(old: str, new: str):
+    """rename-command (an empty name removes the command).  The command table is
+    process-wide, as Redis's is; errors keep naming the command by its real name."""
+    from engine.commands import TABLE
+    key = old.lower().encode("utf-8", "surrogateescape")
+    if key not in TABLE:
+        raise ConfigError("No such command in rename-command")
+    target = new.lower().encode("utf-8", "surrogateescape")
+    if target and target in TABLE:
+        raise ConfigError("Target command name already exists")
+    spec = TABLE.pop(key)
+    if target:
+        TABLE[target] = spec
 
 
 def _daemonize():
@@ -153,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigFileError as e:
         print(str(e), file=sys.stderr)
         return 1
-    if config["dir"] != ".":
+    if config["dir"] not in ("", "."):
         try:
             os.chdir(config["dir"])
         except OSError as e:
@@ -161,26 +259,46 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     if config["daemonize"]:
         _daemonize()
-    if config["pidfile"]:
-        with open(config["pidfile"], "w") as f:
-            f.write(f"{os.getpid()}\n")
-    log = Log(config["loglevel"], config["logfile"])
+    log = Log(config["loglevel"], config["logfile"], role="C")
+    log.warning("oO0OoO0OoO0Oo keyscope is starting oO0OoO0OoO0Oo")
+    log.warning(f"keyscope version={VERSION} (Redis {REDIS_VERSION} compatible), "
+                f"bits=64, pid={os.getpid()}, just started")
+    if argv and (argv[0] == "-" or not argv[0].startswith("-")):
+        log.warning("Configuration loaded")
+    else:
+        log.warning("Warning: no config file specified, using the default config. In order "
+                    "to specify a config file use keyscope-server /path/to/redis.conf")
+    pidfile = config["pidfile"]
+    if pidfile:
+        try:
+            with open(pidfile, "w") as f:
+                f.write(f"{os.getpid()}\n")
+        except OSError as e:
+            log.warning(f"Failed to write PID file: {e.strerror}")
+            pidfile = ""
+    log.role = "M"
     try:
         import uvloop
         uvloop.install()
     except ImportError:
         log.notice("uvloop not available, using the default asyncio loop")
     try:
-        return asyncio.run(serve(config, log))
+        code = asyncio.run(serve(config, log))
     except OSError as e:
-        log.warning(f"Failed listening on port {config['port']} (tcp), aborting: {e}")
-        return 1
+        log.warning(f"Failed listening on port {config['port']} (tcp), aborting.")
+        code = 1
+    except KeyboardInterrupt:          # a second SIGINT while shutting down
+        log.warning("You insist... exiting now.")
+        code = 1
     finally:
-        if config["pidfile"]:
-            try:
-                os.unlink(config["pidfile"])
-            except OSError:
-                pass
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if pidfile:
+        log.notice("Removing the pid file.")
+        try:
+            os.unlink(pidfile)
+        except OSError:
+            pass
+    return code
 
 
 if __name__ == "__main__":

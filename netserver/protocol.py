@@ -64,6 +64,10 @@ class RedisProtocol(asyncio.Protocol):
         cfg = self.engine.config
         hard, soft, _ = cfg["client-output-buffer-limit"]["normal"]
         self.limit_output = bool(hard or soft)
+        set_limits = getattr(self.transport, "set_write_buffer_limits", None)
+        if set_limits is not None:
+            # pause_writing (and so the read pause) comes at the soft (else hard) limit
+            set_limits(high=min(x for x in (soft, hard) if x) if self.limit_output else None)
         if self.parser is not None:
             self.parser.max_bulk = cfg["proto-max-bulk-len"]
             self.parser.max_query = cfg["client-query-buffer-limit"]

@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 
-from engine import Engine, REDIS_VERSION, VERSION
+from engine import Engine
 from .log import Log
 from .protocol import RedisProtocol
 
@@ -70,9 +70,9 @@ class Server:
                                        loop=type(self.loop).__module__.split(".")[0])
         self._schedule_cron()
         self.persistence.start_cron()
-        self.log.notice(f"keyscope {VERSION} (Redis {REDIS_VERSION} compatible) "
-                        f"started, pid={os.getpid()}")
-        self.log.notice(f"Ready to accept connections tcp on port {port}")
+        self.log.notice(f"Running mode=standalone, port={port}.")
+        self.log.warning("Server initialized")
+        self.log.notice("Ready to accept connections")
         return port
 
     def rebind(self, port: int | None = None, bind=None):
@@ -136,6 +136,9 @@ class Server:
 
     def _on_signal(self, sig):
         name = "SIGTERM" if sig == signal.SIGTERM else "SIGINT"
+        if self.engine.shutdown_requested is not None and sig == signal.SIGINT:
+            self.log.warning("You insist... exiting now.")
+            os._exit(1)                 # not a clean shutdown, as Redis's exit(1)
         self.log.warning(f"Received {name} scheduling shutdown...")
         self.engine.shutdown_requested = {"save": None, "signal": name}
         self.request_shutdown()
