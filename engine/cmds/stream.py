@@ -13,6 +13,7 @@ dirty and send their keyspace notification (``_notify``).
 """
 import os
 import re
+from bisect import bisect_left, bisect_right
 
 from engine.blocking import NOT_SERVED, block, parse_timeout
 from engine.commands import KS, Acl, Flag, KeySpec, command, container
@@ -395,9 +396,14 @@ def cmd_xadd(c, key, *args):
     last = s.last_id
     if last == MAX_ID:
         raise EXHAUSTED
+    reply = None
     if given is None:
         ms = c.engine.now_ms
-        i = ms << 64 if ms > last >> 64 else last + 1
+        if ms > last >> 64:
+            i = ms << 64
+            reply = b"%d-0" % ms
+        else:
+            i = last + 1
     elif t.seq_given:
         i = given
     elif given >> 64 == last >> 64:
@@ -413,7 +419,8 @@ def cmd_xadd(c, key, *args):
     s.append(i, fv, cfg["stream-node-max-bytes"], cfg["stream-node-max-entries"])
     if new:
         db.data[key] = s
-    reply = b"%d-%d" % (i >> 64, i & M64)
+    if reply is None:
+        reply = b"%d-%d" % (i >> 64, i & M64)
     c.written(key, b"xadd")
     rewrite = c.engine.propagators and (given is None or not t.seq_given)
     if t is not None and t.strategy:
@@ -579,28 +586,62 @@ def _deliver(s: Stream, g: Group, cons: Consumer, start: int, count: int, noack:
              now: int, props, key, groupname) -> list:
     """streamReplyWithRange with a group: entries from ``start`` up, advancing the
     group's last ID and entries-read, creating (or moving) PEL entries unless NOACK.
-    ``props`` (a list, or None when nothing is propagated) collects XCLAIMs."""
+    ``props`` (a list, or None when nothing is propagated) collects XCLAIMs.  Walks
+    the nodes itself and appends to the PELs inline: this is XREADGROUP's hot loop."""
     out = []
+    nodes = s.nodes
+    if not nodes:
+        return out
+    k = bisect_right(s.keys, start) - 1
+    if k < 0:
+        k = 0
+    node = nodes[k]
+    ids, vals = node.ids, node.vals
+    y = bisect_left(ids, start)
     gpel = g.pel
     cpel = cons.pel
+    gorder, corder = gpel.order, cpel.order
+    last = g.last_id
     setid = False
-    for i, fv in s.iter_from(start):
-        if i > g.last_id:
-            if g.entries_read != INVALID and not s.range_has_tombstones(i):
+    while True:
+        if y >= len(ids):
+            k += 1
+            if k >= len(nodes):
+                break
+            node = nodes[k]
+            ids, vals = node.ids, node.vals
+            y = 0
+            continue
+        fv = vals[y]
+        i = ids[y]
+        y += 1
+        if fv is None:
+            continue
+        if i > last:
+            if g.entries_read != INVALID and not (
+                    s.max_deleted and s.range_has_tombstones(i)):
                 g.entries_read += 1
             elif s.entries_added:
                 g.entries_read = s.estimate_distance(i)
-            g.last_id = i
+            g.last_id = last = i
             if noack:
                 setid = True
         idb = b"%d-%d" % (i >> 64, i & M64)
-        out.append([idb, fv])
+        out.append((idb, fv))
         if not noack:
             nack = gpel.get(i)
             if nack is None:
                 nack = Nack(cons, now)
-                gpel.add(i, nack)
-                cpel.add(i, nack)
+                if gorder and i <= gorder[-1]:
+                    gpel.add(i, nack)
+                else:
+                    gpel[i] = nack
+                    gorder.append(i)
+                if corder and i <= corder[-1]:
+                    cpel.add(i, nack)
+                else:
+                    cpel[i] = nack
+                    corder.append(i)
             else:                          # delivered before (XGROUP SETID moved back)
                 nack.consumer.pel.remove(i)
                 nack.consumer = cons
@@ -840,7 +881,54 @@ def cmd_xread(c, *args):
 def cmd_xreadgroup(c, *args):
     """XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS
     key [key ...] id [id ...]"""
+    n = len(args)
+    if (n == 6 or n == 8 and args[3].lower() == b"count") and args[5 if n == 6 else 7] \
+            == b">" and args[0].lower() == b"group" and args[n - 3].lower() == b"streams":
+        return _readgroup_new(c, args[1], args[2], args[4] if n == 8 else None, args[n - 2])
     return _xread(c, args, True)
+
+
+def _readgroup_new(c, groupname, consumername, count_arg, key):
+    """XREADGROUP GROUP g c [COUNT n] STREAMS key >: what _xread does for this shape
+    (same errors, stats, replies and propagation), without its generality."""
+    count = 0
+    if count_arg is not None:
+        count = to_int(count_arg)
+        if count is None:
+            raise NOT_INTEGER
+        if count < 0:
+            count = 0
+    e = c.engine
+    s = c.db.get(key)
+    st = e.stats
+    if s is None:
+        st.keyspace_misses += 1
+        g = None
+    else:
+        if s.__class__ is not Stream:
+            st.keyspace_hits += 1
+            raise WRONGTYPE
+        g = s.groups.get(groupname) if s.groups else None
+    if g is None:
+        raise RedisError(f"NOGROUP No such key '{_s(key)}' or consumer group "
+                         f"'{_s(groupname)}' in XREADGROUP with GROUP option")
+    st.keyspace_hits += 2                 # Redis looks the key up twice
+    c.also_propagate()
+    if not s.length or s.last_valid_id() <= g.last_id:
+        return NULL_ARRAY
+    now = e.now_ms
+    cons = g.consumers.get(consumername)
+    if cons is None:
+        cons = _consumer(c, g, consumername, key, now)[0]
+    else:
+        cons.seen = now
+    props = [] if e.propagators else None
+    entries = _deliver(s, g, cons, g.last_id + 1, count, False, now, props, key, groupname)
+    e.dirty += 1
+    if props:
+        for a in props:
+            c.also_propagate(*a)
+    return {key: entries} if c.resp == 3 else [[key, entries]]
 
 
 # ---------------------------------------------------------------- XSETID

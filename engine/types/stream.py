@@ -92,9 +92,15 @@ def _s64(v: int) -> int:
 
 class _Node:
     """One listpack: entries with ids[i] -> vals[i] (a field/value tuple, None when
-    deleted).  ``nbytes`` is the listpack's size without its two counters (live and
-    deleted), whose encoded size is added when it matters (``lp_bytes``)."""
-    __slots__ = ("master", "ids", "vals", "fields", "live", "deleted", "nbytes")
+    deleted), the master ID and master fields.
+
+    Its byte size matters only when it nears ``stream-node-max-bytes``, so it is kept
+    lazily: ``nbytes`` is the exact listpack size (without the two counters, live and
+    deleted, added by ``lp_bytes``) of the first ``sized`` entries, ``ub`` an upper
+    bound including the rest; exact sizes are computed (``settle``) only when the bound
+    reaches the limit, and before an entry loses its fields to deletion."""
+    __slots__ = ("master", "ids", "vals", "fields", "live", "deleted", "nbytes", "sized",
+                 "ub")
 
     def __init__(self, master: int, fields: tuple, nbytes: int):
         self.master = master
@@ -104,8 +110,35 @@ class _Node:
         self.live = 0
         self.deleted = 0
         self.nbytes = nbytes
+        self.sized = 0
+        self.ub = nbytes
+
+    def settle(self):
+        """Add the exact listpack size of the entries not sized yet."""
+        ids, vals = self.ids, self.vals
+        m = self.master
+        fields = self.fields
+        nbytes = self.nbytes
+        for j in range(self.sized, len(ids)):
+            fv = vals[j]
+            i = ids[j]
+            nf = len(fv) >> 1
+            size = 2 + _isz(_s64((i >> 64) - (m >> 64))) + _isz(_s64((i & M64) - (m & M64)))
+            if j == 0 or (nf == len(fields) and fv[0::2] == fields):
+                for k in range(1, len(fv), 2):
+                    size += _esz(fv[k])
+                size += _isz(nf + 3)
+            else:
+                for x in fv:
+                    size += _esz(x)
+                size += _isz(nf) + _isz(2 * nf + 4)
+            nbytes += size
+        self.nbytes = self.ub = nbytes
+        self.sized = len(ids)
 
     def lp_bytes(self) -> int:
+        if self.sized < len(self.ids):
+            self.settle()
         return self.nbytes + _isz(self.live) + _isz(self.deleted)
 
     def copy(self) -> "_Node":
@@ -114,7 +147,16 @@ class _Node:
         n.vals = self.vals[:]
         n.live = self.live
         n.deleted = self.deleted
+        n.sized = self.sized
+        n.ub = self.ub
         return n
+
+
+# An upper bound of an entry's listpack bytes beyond its strings' lengths: flags, two
+# deltas, field count and lp-count take at most 2+10+10+10+10, each string at most
+# 10 more than its length (encoding header + backlen).
+_UB_FIXED = 42
+_UB_PER_STRING = 10
 
 
 # ---------------------------------------------------------------- consumer groups
@@ -243,41 +285,34 @@ class Stream:
     # ------------------------------------------------------------ appending
     def append(self, i: int, fv: tuple, max_bytes: int, max_entries: int):
         """streamAppendItem after the ID was checked: add entry ``i`` (fv = field,
-        value, ...) to the tail node, or open a node where Redis would."""
-        node = self.nodes[-1] if self.nodes else None
-        if node is not None:
-            if max_bytes == 0 or max_bytes > LISTPACK_MAX:
-                max_bytes = LISTPACK_MAX
-            tot = 0
-            for x in fv:
-                tot += len(x)
-            if node.nbytes + _isz(node.live) + _isz(node.deleted) + tot >= max_bytes:
+        value, ...) to the tail node, or open a node where Redis would: when the tail
+        has ``max_entries`` entries (live + deleted) or its listpack plus the new
+        strings would reach ``max_bytes``."""
+        nodes = self.nodes
+        tot = sum(map(len, fv))
+        node = None
+        if nodes:
+            node = nodes[-1]
+            live, dead = node.live, node.deleted
+            if max_entries and live + dead >= max_entries:
                 node = None
-            elif max_entries and node.live + node.deleted >= max_entries:
-                node = None
-        nf = len(fv) >> 1
+            else:
+                if max_bytes == 0 or max_bytes > LISTPACK_MAX:
+                    max_bytes = LISTPACK_MAX
+                counters = (2 if live < 128 else _isz(live)) + \
+                    (2 if dead < 128 else _isz(dead))
+                if node.ub + counters + tot >= max_bytes and \
+                        node.lp_bytes() + tot >= max_bytes:
+                    node = None
         if node is None:
             fields = fv[0::2]
-            size = 9 + _isz(nf)                  # header, end, terminator
+            size = 9 + _isz(len(fields))         # header, end, terminator
             for f in fields:
                 size += _esz(f)
             node = _Node(i, fields, size)
-            self.nodes.append(node)
+            nodes.append(node)
             self.keys.append(i)
-            same = True
-        else:
-            same = nf == len(node.fields) and fv[0::2] == node.fields
-        m = node.master
-        size = 2 + _isz(_s64((i >> 64) - (m >> 64))) + _isz(_s64((i & M64) - (m & M64)))
-        if same:
-            for k in range(1, len(fv), 2):
-                size += _esz(fv[k])
-            size += _isz(nf + 3)
-        else:
-            for x in fv:
-                size += _esz(x)
-            size += _isz(nf) + _isz(2 * nf + 4)
-        node.nbytes += size
+        node.ub += tot + _UB_FIXED + _UB_PER_STRING * len(fv)
         node.ids.append(i)
         node.vals.append(fv)
         node.live += 1
@@ -369,7 +404,7 @@ class Stream:
                     return out
                 v = vals[y]
                 if v is not None:
-                    out.append([b"%d-%d" % (i >> 64, i & M64), v])
+                    out.append((b"%d-%d" % (i >> 64, i & M64), v))
                     if len(out) == count:
                         return out
         return out
@@ -393,7 +428,7 @@ class Stream:
                     return out
                 v = vals[y]
                 if v is not None:
-                    out.append([b"%d-%d" % (i >> 64, i & M64), v])
+                    out.append((b"%d-%d" % (i >> 64, i & M64), v))
                     if len(out) == count:
                         return out
         return out
@@ -409,6 +444,8 @@ class Stream:
             del self.nodes[k]
             del self.keys[k]
         else:
+            if node.sized <= j:
+                node.settle()
             node.vals[j] = None
             node.live -= 1
             node.deleted += 1
@@ -439,6 +476,8 @@ class Stream:
                 continue
             if approx:
                 break
+            if node.sized < len(node.ids):
+                node.settle()
             ids, vals = node.ids, node.vals
             n = 0
             for j in range(len(ids)):
