@@ -160,14 +160,14 @@ def _pairs(c, keys, withscores: bool) -> list:
     return [[m, s] for s, m in keys]
 
 
-def _store(c, dst: bytes, scores: dict, event: bytes, keys=None) -> int:
-    """Write a store result (an empty one deletes the destination)."""
+def _store(c, dst: bytes, scores: dict, event: bytes) -> int:
+    """Write a set-operation result (an empty one deletes the destination)."""
     db = c.db
     if not scores:
         if db.delete(dst):
             c.written(dst, b"del")
         return 0
-    db.set(dst, ZSet.from_scores(scores, c.engine.config.values, keys))
+    db.set(dst, ZSet.from_scores(scores, c.engine.config.values))
     c.written(dst, event)
     return len(scores)
 
@@ -422,7 +422,7 @@ def _range_keys(z, rangetype, a, b, rev, offset, limit):
     if rangetype == SCORE:
         lo, hi = z.range_by_score(a[0], a[1], b[0], b[1])
     else:
-        lo, hi = z.range_by_lex(a, b)
+        lo, hi = z.range_by_lex(a, b, rev)
     if offset < 0 or (offset > 0 and offset >= n):
         return []
     if not rev:
@@ -482,9 +482,14 @@ def _zrange(c, key, first, second, opts, rangetype=None, rev=None, dst=None):
         return _store(c, dst, {}, b"zrangestore") if store else []
     keys = _range_keys(z, rangetype, a, b, rev, offset, limit)
     if store:
-        if rev:
-            keys.reverse()
-        return _store(c, dst, {m: s for s, m in keys}, b"zrangestore", keys)
+        if not keys:
+            return _store(c, dst, {}, b"zrangestore")
+        cfg = c.engine.config.values
+        # a rank range knows its length up front: too long means a skiplist at once
+        big = rangetype == RANK and len(keys) > cfg[ENTRIES]
+        c.db.set(dst, ZSet.from_added(keys, cfg, big))
+        c.written(dst, b"zrangestore")
+        return len(keys)
     return _pairs(c, keys, withscores)
 
 

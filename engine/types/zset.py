@@ -427,6 +427,26 @@ class ZSet:
         z.order = Order(keys)
         return z
 
+    @classmethod
+    def from_added(cls, pairs: list, cfg, big: bool = False) -> "ZSet":
+        """A new set (a listpack unless ``big``) after zsetAdd of distinct (score,
+        member) ``pairs`` in this order (ZRANGESTORE): it converts to skiplist when a
+        member is too long or one too many arrives, and the scores added before that
+        went through the listpack (-0 became 0)."""
+        entries, value = cfg[ENTRIES], cfg[VALUE]
+        scores = {}
+        for i, (s, m) in enumerate(pairs):
+            if not big:
+                if i >= entries or len(m) > value:
+                    big = True
+                elif s == 0:
+                    s = 0.0
+            scores[m] = s
+        z = cls(big)
+        z.scores = scores
+        z.order = Order(sorted(zip(scores.values(), scores)))
+        return z
+
     # ------------------------------------------------------------ reading
     def items(self):
         """(member, score) pairs in ascending order."""
@@ -440,23 +460,43 @@ class ZSet:
         stop = o.bisect_score(hi, not hi_ex)
         return start, max(start, stop)
 
-    def range_by_lex(self, lo, hi):
+    def range_by_lex(self, lo, hi, rev: bool = False):
         """[start, stop) positions of the members within lex bounds; a bound is
-        (member, exclusive) or MIN/MAX."""
+        (member, exclusive) or MIN/MAX.  Lex ranges assume a single score; with mixed
+        scores (unspecified in Redis) this walks the members as a listpack does:
+        from the head for a forward range, from the tail for a reverse one."""
         o = self.order
-        if lo is MIN:
-            start = 0
-        elif lo is MAX:
-            start = o.n
-        else:
-            start = o.bisect_member(lo[0], lo[1])
-        if hi is MAX:
-            stop = o.n
-        elif hi is MIN:
-            stop = 0
-        else:
-            stop = o.bisect_member(hi[0], not hi[1])
-        return start, max(start, stop)
+        n = o.n
+        if not n or _lex_empty(lo, hi):
+            return 0, 0
+        if o.fls[0][0] == o.mxs[-1]:          # one score: the members are sorted
+            if lo is MIN:
+                start = 0
+            else:
+                start = o.bisect_member(lo[0], lo[1])
+            if hi is MAX:
+                stop = n
+            else:
+                stop = o.bisect_member(hi[0], not hi[1])
+            return start, max(start, stop)
+        members = [m for _, m in o]
+        if not _gte_min(members[-1], lo) or not _lte_max(members[0], hi):
+            return 0, 0
+        if not rev:
+            start = next((i for i, m in enumerate(members) if _gte_min(m, lo)), n)
+            if start == n or not _lte_max(members[start], hi):
+                return 0, 0
+            stop = start + 1
+            while stop < n and _lte_max(members[stop], hi):
+                stop += 1
+            return start, stop
+        last = next((i for i in range(n - 1, -1, -1) if _lte_max(members[i], hi)), -1)
+        if last < 0 or not _gte_min(members[last], lo):
+            return 0, 0
+        start = last
+        while start > 0 and _gte_min(members[start - 1], lo):
+            start -= 1
+        return start, last + 1
 
     def scan_score(self, score: float) -> bytes:
         """A score as ZSCAN prints it: a listpack holds integral scores within
@@ -469,6 +509,34 @@ class ZSet:
 
 MIN = "-"      # lex bound sentinels
 MAX = "+"
+
+
+def _gte_min(m: bytes, lo) -> bool:
+    if lo is MIN:
+        return True
+    if lo is MAX:
+        return False
+    return m > lo[0] if lo[1] else m >= lo[0]
+
+
+def _lte_max(m: bytes, hi) -> bool:
+    if hi is MAX:
+        return True
+    if hi is MIN:
+        return False
+    return m < hi[0] if hi[1] else m <= hi[0]
+
+
+def _lex_empty(lo, hi) -> bool:
+    """Ranges that are always empty (zslLexIsInRange's first test; "-" and "+" count
+    as exclusive)."""
+    if lo is MIN:
+        return hi is MIN
+    if lo is MAX or hi is MIN:
+        return True
+    if hi is MAX:
+        return False
+    return lo[0] > hi[0] or (lo[0] == hi[0] and (lo[1] or hi[1]))
 
 
 def format_score(d: float) -> bytes:

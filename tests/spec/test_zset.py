@@ -401,6 +401,20 @@ def test_zlexcount_and_lex_range_errors(c, enc):
             "min or max not valid string range item"
 
 
+def test_lex_ranges_over_mixed_scores_walk_a_listpack_like_redis(c):
+    # unspecified by Redis's docs; a listpack is walked from the head (forward) or the
+    # tail (reverse), stopping at the first member out of range
+    z(c, "k", ("b", 1), ("a", 2), ("d", 3), ("c", 4))
+    assert c.execute_command("ZRANGEBYLEX", "k", "[a", "[c") == [b"b", b"a"]
+    assert c.execute_command("ZREVRANGEBYLEX", "k", "[c", "[a") == [b"c", b"d", b"a", b"b"]
+    assert c.execute_command("ZREVRANGEBYLEX", "k", "[b", "[a") == [b"a", b"b"]
+    assert c.execute_command("ZRANGEBYLEX", "k", "(b", "+") == [b"d", b"c"]
+    assert c.execute_command("ZRANGEBYLEX", "k", "-", "[a") == []     # first member > max
+    assert c.execute_command("ZLEXCOUNT", "k", "[a", "[b") == 2
+    assert c.execute_command("ZREMRANGEBYLEX", "k", "[b", "[c") == 1
+    assert c.execute_command("ZRANGE", "k", 0, -1) == [b"a", b"d", b"c"]
+
+
 # ---------------------------------------------------------------- ZRANGESTORE
 def test_zrangestore_stores_each_range_kind(c, enc):
     z(c, "src", *ABC)
@@ -426,6 +440,27 @@ def test_zrangestore_of_an_empty_range_deletes_the_destination(c, enc):
     c.set("d", "string")
     assert c.execute_command("ZRANGESTORE", "d", "nokey", 0, -1) == 0
     assert c.execute_command("EXISTS", "d") == 0
+
+
+def test_zrangestore_result_passes_through_a_listpack_until_it_converts(c):
+    c.execute_command("CONFIG", "SET", "zset-max-listpack-entries", "0")
+    try:
+        c.execute_command("ZADD", "src", "-0", "a", "-0", "b", "-0", "long")
+    finally:
+        c.execute_command("CONFIG", "SET", "zset-max-listpack-entries", "128")
+    c.execute_command("CONFIG", "SET", "zset-max-listpack-value", "3")
+    try:
+        assert c.execute_command("ZSCORE", "src", "a") == b"-0"
+        assert c.execute_command("ZRANGESTORE", "d", "src", 0, -1) == 3
+        assert c.execute_command("OBJECT", "ENCODING", "d") == b"skiplist"
+        # "a" and "b" went into the listpack (0 is kept as an integer there), "long"
+        # converted it and kept its -0
+        assert [c.execute_command("ZSCORE", "d", m) for m in ("a", "b", "long")] == \
+            [b"0", b"0", b"-0"]
+        assert c.execute_command("ZUNIONSTORE", "u", 1, "src") == 3
+        assert c.execute_command("ZSCORE", "u", "a") == b"-0"   # built as a skiplist
+    finally:
+        c.execute_command("CONFIG", "SET", "zset-max-listpack-value", "64")
 
 
 def test_zrangestore_errors(c):
