@@ -310,6 +310,11 @@ class Engine:
     # ------------------------------------------------------------------ expiry
     def _expired(self, db: Database, key: bytes):
         self.stats.expired_keys += 1
+        if self.watched:                # signalModifiedKey: watchers that saw it alive
+            wk = (db.id, key)
+            for w in self.watched.get(wk, ()):
+                if not w.watching.get(wk):
+                    w.watch_dirty = True
         for fn in self.expire_listeners:
             fn(db, key)
         if self.propagators:            # Redis's propagateDeletion: UNLINK when lazy

@@ -37,8 +37,8 @@ _SNAPSHOTS_KEPT = 16
 class Database:
     __slots__ = ("id", "data", "expires", "_heap", "_old_heap", "_old_pos", "_clock",
                  "_on_expire", "_unexpired", "_scan_snaps", "_scan_seq", "_pool",
-                 "_pool_misses", "avg_ttl", "lru_clock", "_lru", "_lru_mask", "_lru_base",
-                 "_lfu")
+                 "_pool_misses", "avg_ttl", "_avg_pos", "lru_clock", "_lru", "_lru_mask",
+                 "_lru_base", "_lfu")
 
     def __init__(self, dbid: int, clock: Callable[[], int], on_expire: Callable):
         self.id = dbid
@@ -58,7 +58,8 @@ class Database:
         self._scan_seq = 0
         self._pool: list = []                 # random sampling pool (RANDOMKEY, eviction)
         self._pool_misses = 0
-        self.avg_ttl = 0
+        self.avg_ttl = 0                      # INFO keyspace: running estimate (ms)
+        self._avg_pos = 0
         self.lru_clock = clock() // 1000      # seconds; the engine's cron advances it
         self._lru_base = self.lru_clock
         self._lru = array("I", bytes(4 * _LRU_MIN_SLOTS))
@@ -161,6 +162,7 @@ class Database:
         self._unexpired = None
         self._scan_snaps.clear()
         self._pool = []
+        self.avg_ttl = 0
         self._lru = array("I", bytes(4 * _LRU_MIN_SLOTS))
         self._lru_mask = _LRU_MIN_SLOTS - 1
         self._lru_base = self.lru_clock
@@ -243,7 +245,33 @@ class Database:
                 expired += 1
             else:                           # the TTL grew since: re-schedule
                 heapq.heappush(heap, (cur, key))
+        if n < budget_keys and not examined:
+            self._sample_ttl(now_ms)        # once per tick: this db is done
         return expired, max(n, examined)
+
+    def _sample_ttl(self, now_ms: int):
+        """Redis's avg_ttl: a 2%-weighted running average of sampled TTLs (ms), sampled
+        from the heap with a fixed stride (deterministic, O(16))."""
+        heap, expires = self._heap, self.expires
+        if not expires:
+            self.avg_ttl = 0
+            return
+        n = len(heap)
+        total = count = 0
+        pos = self._avg_pos
+        for _ in range(min(n, 16)):
+            pos = (pos + 7919) % n
+            when, key = heap[pos]
+            cur = expires.get(key)
+            if cur is not None and cur >= when and cur > now_ms:
+                total += cur - now_ms
+                count += 1
+        self._avg_pos = pos
+        if count:
+            avg = total // count
+            if not self.avg_ttl:
+                self.avg_ttl = avg
+            self.avg_ttl = (self.avg_ttl // 50) * 49 + avg // 50
 
     def _compact_step(self, n: int):
         """Move up to n live entries of the old heap into the new one, dropping stale

@@ -482,3 +482,37 @@ def test_an_expired_key_propagates_unlink_under_lazyfree_lazy_expire(env):
     clock.advance(1)
     e.active_expire_cycle(budget_us=10_000_000)
     assert propagated == [(0, [b"UNLINK", b"k"])]
+
+
+def test_avg_ttl_is_estimated_by_the_expire_cycle(env):
+    e, clock, c, run, _ = env
+    db = e.dbs[0]
+    fill_volatile(run, 200, 100_000)
+    e.active_expire_cycle(budget_us=10_000_000)
+    assert 95_000 <= db.avg_ttl <= 100_000
+    run("FLUSHDB")
+    assert db.avg_ttl == 0
+
+
+def test_active_expiry_of_a_watched_key_fails_exec(env):
+    from engine.replies import NULL_ARRAY
+    e, clock, c, run, _ = env
+    run("SET", "k", "v", "PX", 50)
+    run("WATCH", "k")
+    clock.advance(1)
+    e.active_expire_cycle(budget_us=10_000_000)
+    assert b"k" not in e.dbs[0].data
+    run("MULTI")
+    run("SET", "x", "1")
+    assert run("EXEC") is NULL_ARRAY
+
+
+def test_a_key_already_expired_at_watch_time_does_not_fail_exec(env):
+    e, clock, c, run, _ = env
+    run("SET", "k", "v", "PX", 50)
+    clock.advance(1)
+    run("WATCH", "k")                             # logically gone already
+    e.active_expire_cycle(budget_us=10_000_000)
+    run("MULTI")
+    run("SET", "x", "1")
+    assert run("EXEC") == [b"OK"]
