@@ -91,7 +91,17 @@ def parse_bound(b: bytes):
     empty string is 0, nothing may follow the number).  Returns (value, exclusive)."""
     ex = b[:1] == b"("
     s = b[1:] if ex else b
-    nul = s.find(b"\0")
+    if s and s[-1] not in _WS and b"_" not in s and b"\0" not in s:
+        try:                               # float() skips leading spaces, as strtod
+            v = float(s)
+        except ValueError:
+            v = _hex(s.lstrip(_WS))
+            if v is None:
+                raise NOT_FLOAT_RANGE from None
+        if v != v:
+            raise NOT_FLOAT_RANGE
+        return v, ex
+    nul = s.find(b"\0")                   # strtod stops at a NUL
     if nul >= 0:
         s = s[:nul]
     if not s:
@@ -99,15 +109,7 @@ def parse_bound(b: bytes):
     t = s.lstrip(_WS)
     if not t or t[-1] in _WS or b"_" in t:
         raise NOT_FLOAT_RANGE
-    try:
-        v = float(t)
-    except ValueError:
-        v = _hex(t)
-        if v is None:
-            raise NOT_FLOAT_RANGE from None
-    if v != v:
-        raise NOT_FLOAT_RANGE
-    return v, ex
+    return parse_bound(t)[0], ex
 
 
 def parse_lex(b: bytes):
