@@ -5,7 +5,7 @@ does not keep per client (qbuf-free, rbs, rbp, obl, oll) are printed as 0; omem 
 transport's pending output, argv-mem the current command's arguments.
 """
 from engine.commands import Acl, Flag, command, container
-from engine.errors import NOT_INTEGER, SYNTAX, RedisError
+from engine.errors import SYNTAX, RedisError
 from engine.parsing import to_int
 from engine.replies import NO_REPLY, OK, Status, Verbatim
 
@@ -329,31 +329,6 @@ def cmd_client_reply(c, mode):
             c.reply_mode = "skip"
         return NO_REPLY
     raise SYNTAX
-
-
-@command("CLIENT UNBLOCK", arity=-3, group="connection", since="5.0.0", flags=_ADMIN,
-         acl=CONN, summary="Unblock a client blocked in a blocking command from a different "
-                           "connection",
-         complexity="O(log N) where N is the number of client connections")
-def cmd_client_unblock(c, cid, *reason):
-    """CLIENT UNBLOCK client-id [TIMEOUT | ERROR]"""
-    if len(reason) > 1:
-        raise RedisError("ERR unknown subcommand or wrong number of arguments for '%s'. "
-                         "Try CLIENT HELP." % c.argv[1].decode("utf-8", "replace"))
-    error = False
-    if reason:
-        r = reason[0].lower()
-        if r not in (b"timeout", b"error"):
-            raise RedisError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
-        error = r == b"error"
-    n = to_int(cid)
-    if n is None:
-        raise NOT_INTEGER
-    target = c.engine.clients.get(n)
-    if target is None or target.blocked is None:
-        return 0
-    reply = RedisError("UNBLOCKED client unblocked via CLIENT UNBLOCK") if error else None
-    return int(c.engine.blocking.unblock(target, reply))
 
 
 @command("CLIENT NO-EVICT", arity=3, group="connection", since="7.0.0", flags=_ADMIN,
