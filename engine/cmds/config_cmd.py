@@ -46,6 +46,7 @@ def cmd_config_get(c, *patterns):
          history=[("7.0.0", "Added the ability to set multiple parameters in one call.")])
 def cmd_config_set(c, *args):
     """CONFIG SET parameter value [parameter value ...]"""
+    from .server import protected_action_allowed
     if len(args) % 2:
         raise SYNTAX
     pairs = [(_s(args[i]), _s(args[i + 1])) for i in range(0, len(args), 2)]
@@ -56,7 +57,8 @@ def cmd_config_set(c, *args):
             raise RedisError(f"ERR Unknown option or number of arguments for CONFIG SET - "
                              f"'{given}'")
         p = BY_NAME[name]
-        if p.immutable or p.protected:
+        if p.immutable or (p.protected and not protected_action_allowed(
+                c, c.engine.config["enable-protected-configs"])):
             what = "immutable" if p.immutable else "protected"
             raise _failed(given, f"can't set {what} config")
         key = given.lower()           # an alias is its own entry, not a duplicate

@@ -53,12 +53,12 @@ def object_digest(digest: bytes, v, has_expire: bool) -> bytes:
             for s, m in v.order:
                 ed = mix_digest(_ZERO, m)
                 ed = mix_digest(ed, _score(s))
-                digest = _xor(digest, ed)
+                digest = xor_digest(digest, ed)
         elif cls is Hash:
             for f, x in v.items():
                 ed = mix_digest(_ZERO, f)
                 ed = mix_digest(ed, x)
-                digest = _xor(digest, ed)
+                digest = xor_digest(digest, ed)
         else:                                   # stream: entries in ID order
             for i, fields in _stream_entries(v):
                 digest = mix_digest(digest, b"%d.%d" % (i >> 64, i & ((1 << 64) - 1)))
@@ -100,5 +100,5 @@ def dataset_digest(engine) -> bytes:
         for key, v in db.data.items():
             d = mix_digest(_ZERO, key)
             d = object_digest(d, v, key in expires)
-            final = _xor(final, d)
+            final = xor_digest(final, d)
     return final

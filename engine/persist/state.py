@@ -104,8 +104,7 @@ class RdbState:
         try:
             snap = Snapshot(e, self.path(), self.tmp_path())
         except OSError as err:
-            self.log.warning(f"Failed opening the temp RDB file {os.path.basename(self.tmp_path())} "
-                             f"(in server root dir {os.getcwd()}) for saving: {err.strerror}")
+            self._open_failed(err)
             return False
         snap.step(float("inf"))
         err = snap.error or snap.commit()
@@ -117,6 +116,14 @@ class RdbState:
         self.last_bgsave_ok = True     # rdbSave resets the background status too
         self.refresh_gate()
         return True
+
+    def _open_failed(self, err: OSError):
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = "unknown"
+        self.log.warning(f"Failed opening the temp RDB file {os.path.basename(self.tmp_path())} "
+                         f"(in server root dir {cwd}) for saving: {err.strerror}")
 
     def _saved(self, dirty_at: int):
         e = self.engine
@@ -132,12 +139,13 @@ class RdbState:
         self.bgsave_scheduled = False
         try:
             snap = Snapshot(e, self.path(), self.tmp_path())
-        except OSError as err:
-            self.log.warning(f"Failed opening the temp RDB file {os.path.basename(self.tmp_path())} "
-                             f"(in server root dir {os.getcwd()}) for saving: {err.strerror}")
+        except OSError as err:          # Redis's child fails the same way, after the reply
+            self._open_failed(err)
+            self.log.warning("Background saving error")
             self.last_bgsave_ok = False
+            self.last_bgsave_time_sec = 0
             self.refresh_gate()
-            return False
+            return True
         self.snapshot = snap
         self.dirty_at_start = e.dirty
         e.save_progress = 0.0
