@@ -361,10 +361,14 @@ class Database:
 
     def set_idle(self, key: bytes, seconds: int):
         """RESTORE ... IDLETIME / loading an RDB LRU hint."""
+        if len(self.data) > len(self._lru) >> 1:      # loaders write ``data`` directly
+            self._grow()
         self._lru[hash(key) & self._lru_mask] = max(1, self.lru_clock - max(0, seconds))
 
     def set_freq(self, key: bytes, freq: int):
         """RESTORE ... FREQ / loading an RDB LFU hint."""
+        if len(self.data) > len(self._lru) >> 1:
+            self._grow()
         self._lru[hash(key) & self._lru_mask] = \
             ((self.lru_clock // 60) & 0xFFFF) << 8 | min(255, max(0, freq))
 
@@ -373,8 +377,11 @@ class Database:
         self._lfu = lfu
 
     def tick(self, now_s: int):
-        """Cron: advance the LRU clock (Redis's cron-cached LRU_CLOCK, 1 s resolution)."""
+        """Cron: advance the LRU clock (Redis's cron-cached LRU_CLOCK, 1 s resolution);
+        size the access table for keys added without a write touch (loaders)."""
         self.lru_clock = now_s
+        if len(self.data) > len(self._lru) >> 1:
+            self._grow()
 
     def _grow(self):
         """Keep at least two slots per key.  Doubling keeps every slot's value:
