@@ -255,7 +255,10 @@ def _zadd(c, key, args, flags: int):
          summary="Add one or more members to a sorted set, or update its score if it "
                  "already exists",
          complexity="O(log(N)) for each item added, where N is the number of elements in "
-                    "the sorted set.")
+                    "the sorted set.",
+         history=(("2.4.0", "Accepts multiple elements."),
+                  ("3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."),
+                  ("6.2.0", "Added the `GT` and `LT` options.")))
 def cmd_zadd(c, key, *args):
     """ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]"""
     if len(args) != 2:
@@ -504,7 +507,8 @@ _BY_CX = ("O(log(N)+M) with N being the number of elements in the sorted set and
 
 @command("ZRANGE", arity=-4, group=G, since="1.2.0", flags={Flag.READONLY}, acl=Z,
          keys=RO_ACCESS, summary="Return a range of members in a sorted set",
-         complexity=_RANGE_CX)
+         complexity=_RANGE_CX,
+         history=(("6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."),))
 def cmd_zrange(c, key, start, stop, *opts):
     """ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]"""
     return _zrange(c, key, start, stop, opts)
@@ -524,7 +528,8 @@ def cmd_zrangestore(c, dst, src, start, stop, *opts):
 @command("ZREVRANGE", arity=-4, group=G, since="1.2.0", flags={Flag.READONLY}, acl=Z,
          keys=RO_ACCESS,
          summary="Return a range of members in a sorted set, by index, with scores "
-                 "ordered from high to low", complexity=_RANGE_CX)
+                 "ordered from high to low", complexity=_RANGE_CX, doc_flags=("deprecated",),
+         deprecated_since="6.2.0", replaced_by="`ZRANGE` with the `REV` argument")
 def cmd_zrevrange(c, key, start, stop, *opts):
     """ZREVRANGE key start stop [WITHSCORES]"""
     return _zrange(c, key, start, stop, opts, RANK, True)
@@ -532,7 +537,9 @@ def cmd_zrevrange(c, key, start, stop, *opts):
 
 @command("ZRANGEBYSCORE", arity=-4, group=G, since="1.0.5", flags={Flag.READONLY},
          acl=Z, keys=RO_ACCESS,
-         summary="Return a range of members in a sorted set, by score", complexity=_BY_CX)
+         summary="Return a range of members in a sorted set, by score", complexity=_BY_CX,
+         history=(("2.0.0", "Added the `WITHSCORES` modifier."),), doc_flags=("deprecated",),
+         deprecated_since="6.2.0", replaced_by="`ZRANGE` with the `BYSCORE` argument")
 def cmd_zrangebyscore(c, key, min_, max_, *opts):
     """ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]"""
     return _zrange(c, key, min_, max_, opts, SCORE, False)
@@ -541,7 +548,10 @@ def cmd_zrangebyscore(c, key, min_, max_, *opts):
 @command("ZREVRANGEBYSCORE", arity=-4, group=G, since="2.2.0", flags={Flag.READONLY},
          acl=Z, keys=RO_ACCESS,
          summary="Return a range of members in a sorted set, by score, with scores "
-                 "ordered from high to low", complexity=_BY_CX)
+                 "ordered from high to low", complexity=_BY_CX,
+         history=(("2.1.6", "`min` and `max` can be exclusive."),), doc_flags=("deprecated",),
+         deprecated_since="6.2.0",
+         replaced_by="`ZRANGE` with the `REV` and `BYSCORE` arguments")
 def cmd_zrevrangebyscore(c, key, max_, min_, *opts):
     """ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]"""
     return _zrange(c, key, max_, min_, opts, SCORE, True)
@@ -550,7 +560,8 @@ def cmd_zrevrangebyscore(c, key, max_, min_, *opts):
 @command("ZRANGEBYLEX", arity=-4, group=G, since="2.8.9", flags={Flag.READONLY},
          acl=Z, keys=RO_ACCESS,
          summary="Return a range of members in a sorted set, by lexicographical range",
-         complexity=_BY_CX)
+         complexity=_BY_CX, doc_flags=("deprecated",), deprecated_since="6.2.0",
+         replaced_by="`ZRANGE` with the `BYLEX` argument")
 def cmd_zrangebylex(c, key, min_, max_, *opts):
     """ZRANGEBYLEX key min max [LIMIT offset count]"""
     return _zrange(c, key, min_, max_, opts, LEX, False)
@@ -559,7 +570,9 @@ def cmd_zrangebylex(c, key, min_, max_, *opts):
 @command("ZREVRANGEBYLEX", arity=-4, group=G, since="2.8.9", flags={Flag.READONLY},
          acl=Z, keys=RO_ACCESS,
          summary="Return a range of members in a sorted set, by lexicographical range, "
-                 "ordered from higher to lower strings.", complexity=_BY_CX)
+                 "ordered from higher to lower strings.", complexity=_BY_CX,
+         doc_flags=("deprecated",), deprecated_since="6.2.0",
+         replaced_by="`ZRANGE` with the `REV` and `BYLEX` arguments")
 def cmd_zrevrangebylex(c, key, max_, min_, *opts):
     """ZREVRANGEBYLEX key max min [LIMIT offset count]"""
     return _zrange(c, key, max_, min_, opts, LEX, True)
@@ -569,7 +582,8 @@ def cmd_zrevrangebylex(c, key, max_, min_, *opts):
 @command("ZREM", arity=-3, group=G, since="1.2.0", flags={Flag.WRITE, Flag.FAST},
          acl=Z, keys=RW_DELETE, summary="Remove one or more members from a sorted set",
          complexity="O(M*log(N)) with N being the number of elements in the sorted set "
-                    "and M the number of elements to be removed.")
+                    "and M the number of elements to be removed.",
+         history=(("2.4.0", "Accepts multiple elements."),))
 def cmd_zrem(c, key, *members):
     """ZREM key member [member ...]"""
     z = _write_lookup(c, key)
@@ -791,6 +805,9 @@ def _blocking_pop(c, keys, pop_max, count, nested, deadline):
     return blocking.block_zset(c, keys, pop_max, count, nested, deadline)
 
 
+_BZPOP_HIST = (("6.0.0", "`timeout` is interpreted as a double instead of an integer."),)
+
+
 def _bzpop(c, args, pop_max):
     deadline = parse_timeout(c, args[-1])
     return _blocking_pop(c, args[:-1], pop_max, -1, False, deadline)
@@ -801,7 +818,8 @@ def _bzpop(c, args, pop_max):
          keys=[KeySpec(1, last=-2, flags={KS.RW, KS.ACCESS, KS.DELETE})],
          summary="Remove and return the member with the lowest score from one or more "
                  "sorted sets, or block until one is available",
-         complexity="O(log(N)) with N being the number of elements in the sorted set.")
+         complexity="O(log(N)) with N being the number of elements in the sorted set.",
+         history=_BZPOP_HIST)
 def cmd_bzpopmin(c, *args):
     """BZPOPMIN key [key ...] timeout"""
     return _bzpop(c, args, False)
@@ -812,7 +830,8 @@ def cmd_bzpopmin(c, *args):
          keys=[KeySpec(1, last=-2, flags={KS.RW, KS.ACCESS, KS.DELETE})],
          summary="Remove and return the member with the highest score from one or more "
                  "sorted sets, or block until one is available",
-         complexity="O(log(N)) with N being the number of elements in the sorted set.")
+         complexity="O(log(N)) with N being the number of elements in the sorted set.",
+         history=_BZPOP_HIST)
 def cmd_bzpopmax(c, *args):
     """BZPOPMAX key [key ...] timeout"""
     return _bzpop(c, args, True)
@@ -1049,7 +1068,7 @@ def cmd_zdiffstore(c, dst, numkeys, *args):
 
 # ---------------------------------------------------------------- random, scan
 @command("ZRANDMEMBER", arity=-2, group=G, since="6.2.0", flags={Flag.READONLY}, acl=Z,
-         keys=RO_ACCESS, summary="Get one or multiple random elements from a sorted set",
+         keys=RO_ACCESS, tips=["nondeterministic_output"], summary="Get one or multiple random elements from a sorted set",
          complexity="O(N) where N is the number of elements returned")
 def cmd_zrandmember(c, key, *args):
     """ZRANDMEMBER key [count [WITHSCORES]]"""
@@ -1090,7 +1109,7 @@ def cmd_zrandmember(c, key, *args):
 
 
 @command("ZSCAN", arity=-3, group=G, since="2.8.0", flags={Flag.READONLY}, acl=Z,
-         keys=RO_ACCESS,
+         keys=RO_ACCESS, tips=["nondeterministic_output"],
          summary="Incrementally iterate sorted sets elements and associated scores",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough "
                     "command calls for the cursor to return back to 0. N is the number of "
