@@ -407,8 +407,8 @@ def cmd_xadd(c, key, *args):
     elif t.seq_given:
         i = given
     elif given >> 64 == last >> 64:
-        if last & M64 == M64:
-            raise ID_SMALL
+        if last & M64 == M64:         # 7.0.15 leaves errno unset here: the wrong text
+            raise TOO_LARGE
         i = last + 1
     else:
         i = given
