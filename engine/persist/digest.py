@@ -71,14 +71,10 @@ def object_digest(digest: bytes, v, has_expire: bool) -> bytes:
 
 
 def _stream_entries(s):
-    for i, fv in s.range(0, (1 << 128) - 1):
-        yield i, _flat(fv)
-
-
-def _flat(fv) -> list:
-    if fv and isinstance(fv[0], (tuple, list)):
-        return [x for pair in fv for x in pair]
-    return list(fv)
+    for node in s.nodes:
+        for i, fv in zip(node.ids, node.vals):
+            if fv is not None:
+                yield i, fv
 
 
 def key_digest(db, key: bytes) -> bytes:
