@@ -100,7 +100,7 @@ class _Node:
     bound including the rest; exact sizes are computed (``settle``) only when the bound
     reaches the limit, and before an entry loses its fields to deletion."""
     __slots__ = ("master", "ids", "vals", "fields", "live", "deleted", "nbytes", "sized",
-                 "ub")
+                 "ub", "head")
 
     def __init__(self, master: int, fields: tuple, nbytes: int):
         self.master = master
@@ -112,6 +112,7 @@ class _Node:
         self.nbytes = nbytes
         self.sized = 0
         self.ub = nbytes
+        self.head = 0          # entries before it are all deleted (exact trimming's start)
 
     def settle(self):
         """Add the exact listpack size of the entries not sized yet."""
@@ -149,6 +150,7 @@ class _Node:
         n.deleted = self.deleted
         n.sized = self.sized
         n.ub = self.ub
+        n.head = self.head
         return n
 
 
@@ -356,8 +358,9 @@ class Stream:
 
     def first_valid_id(self) -> int:
         for node in self.nodes:
-            for j, v in enumerate(node.vals):
-                if v is not None:
+            vals = node.vals
+            for j in range(node.head, len(vals)):
+                if vals[j] is not None:
                     return node.ids[j]
         return 0
 
@@ -480,13 +483,16 @@ class Stream:
                 node.settle()
             ids, vals = node.ids, node.vals
             n = 0
-            for j in range(len(ids)):
+            j = node.head                    # Redis walks from the node's start; the
+            while j < len(ids):              # entries before head are deleted already
                 if (self.length <= maxlen) if maxlen is not None else (ids[j] >= minid):
                     break
                 if vals[j] is not None:
                     vals[j] = None
                     n += 1
                     self.length -= 1
+                j += 1
+            node.head = j
             node.live -= n
             node.deleted += n
             deleted += n
