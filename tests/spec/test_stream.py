@@ -1231,3 +1231,24 @@ def test_group_reads_and_claims_propagate_as_xclaim_and_xgroup_setid(ours):
         [b"XCLAIM", b"s", b"g", b"d", b"0", b"1-0", b"TIME", t, b"RETRYCOUNT", b"3",
          b"FORCE", b"JUSTID", b"LASTID", b"3-0"],
         [b"XGROUP", b"SETID", b"s", b"g", b"8-0", b"ENTRIESREAD", b"3"]]
+
+
+@pytest.mark.ours_only("propagation is observed in-process (Redis's own AOF matched it)")
+def test_a_served_blocked_xreadgroup_propagates_its_claims(ours):
+    e = Engine(clock=lambda: 1_700_000_000.0)
+    reader, writer = e.connect(), e.connect()
+    replies, out = [], []
+    reader.unblock_hook = replies.append
+    e.propagators.append(lambda dbid, argv: out.append([bytes(a) for a in argv]))
+
+    def run(cl, *args):
+        return e.execute(cl, [a.encode() for a in args])
+    run(writer, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    run(reader, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+    assert replies == [] and reader.blocked is not None
+    del out[:]
+    run(writer, "XADD", "s", "1-0", "a", "1")
+    assert replies == [[[b"s", [(b"1-0", (b"a", b"1"))]]]]
+    assert out == [[b"XADD", b"s", b"1-0", b"a", b"1"],
+                   [b"XCLAIM", b"s", b"g", b"c", b"0", b"1-0", b"TIME", b"1700000000000",
+                    b"RETRYCOUNT", b"1", b"FORCE", b"JUSTID", b"LASTID", b"1-0"]]
