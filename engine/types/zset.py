@@ -332,13 +332,15 @@ class Order:
 
 class ZSet:
     """``scores``: member -> score; ``order``: the same pairs as (score, member) keys."""
-    __slots__ = ("scores", "order", "big")
+    __slots__ = ("scores", "order", "big", "mem", "msamp")
     TYPE_NAME = b"zset"
 
     def __init__(self, big: bool = False):
         self.scores: dict = {}
         self.order = Order()
         self.big = big
+        self.mem = 0            # engine.memory: the cost last charged for this value
+        self.msamp = None       # engine.memory: cached (count, avg element, encoding)
 
     def encoding(self, config) -> bytes:
         return b"skiplist" if self.big else b"listpack"
