@@ -201,8 +201,30 @@ def load_rdb(data: bytes, engine, now_ms: int, checksum: bool = True,
     read_value_ = read_value
     string = r.string
     byte = r.byte
+    data_len = len(data)
     while True:
-        start = r.pos
+        start = pos = r.pos
+        # fast path: a string key and value with short raw lengths (most records)
+        if pos + 2 < data_len and data[pos] == 0 and data[pos + 1] < 64:
+            kend = pos + 2 + data[pos + 1]
+            if kend < data_len and data[kend] < 64:
+                vend = kend + 1 + data[kend]
+                if vend <= data_len:
+                    key = data[pos + 2:kend]
+                    v = data[kend + 1:vend]
+                    r.pos = vend
+                    if when is None:
+                        if db.data.setdefault(key, v) is not v:
+                            raise RdbError(f"Duplicate key '{key[:64].decode('utf-8', 'replace')}'"
+                                           f" found in RDB file (record at offset {start})")
+                        if idle is not None:
+                            db.set_idle(key, idle)
+                        elif freq is not None:
+                            db.set_freq(key, freq)
+                        res.keys_loaded += 1
+                        idle = freq = None
+                        continue
+                    r.pos = pos             # with an expire: the general path below
         try:
             t = byte()
             if t == rdbio.OPCODE_EXPIRETIME_MS:

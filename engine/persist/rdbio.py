@@ -186,11 +186,14 @@ def _flush_lit(out: bytearray, lit: bytearray):
 
 
 # ------------------------------------------------------------------ writing
+_LEN1 = [bytes((i,)) for i in range(64)]
+
+
 def enc_len(n: int) -> bytes:
     if n < 64:
-        return bytes([n])
+        return _LEN1[n]
     if n < 16384:
-        return bytes([0x40 | (n >> 8), n & 0xFF])
+        return bytes((0x40 | (n >> 8), n & 0xFF))
     if n <= 0xFFFFFFFF:
         return b"\x80" + struct.pack(">I", n)
     return b"\x81" + struct.pack(">Q", n)
@@ -199,19 +202,25 @@ def enc_len(n: int) -> bytes:
 def enc_string(s: bytes, compress: bool = True) -> bytes:
     """A string as Redis writes it: small integers as int encodings, long strings LZF."""
     n = len(s)
-    if n <= 11 and n:
-        iv = _as_int(s)
-        if iv is not None:
-            if -128 <= iv <= 127:
-                return bytes([0xC0 | ENC_INT8]) + struct.pack("<b", iv)
-            if -32768 <= iv <= 32767:
-                return bytes([0xC0 | ENC_INT16]) + struct.pack("<h", iv)
-            if -2**31 <= iv < 2**31:
-                return bytes([0xC0 | ENC_INT32]) + struct.pack("<i", iv)
+    if n < 12:
+        if n:
+            c = s[0]
+            if 48 <= c <= 57 or c == 45:
+                iv = _as_int(s)
+                if iv is not None:
+                    if -128 <= iv <= 127:
+                        return bytes((0xC0 | ENC_INT8, iv & 0xFF))
+                    if -32768 <= iv <= 32767:
+                        return bytes([0xC0 | ENC_INT16]) + struct.pack("<h", iv)
+                    if -2**31 <= iv < 2**31:
+                        return bytes([0xC0 | ENC_INT32]) + struct.pack("<i", iv)
+        return _LEN1[n] + s
     if compress and n > 20:
-        comp = lzf_compress(bytes(s))
+        comp = lzf_compress(s)
         if comp is not None:
             return bytes([0xC0 | ENC_LZF]) + enc_len(len(comp)) + enc_len(n) + comp
+    if n < 64:
+        return _LEN1[n] + s
     return enc_len(n) + bytes(s)
 
 

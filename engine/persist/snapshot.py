@@ -20,11 +20,16 @@ import os
 import threading
 import time
 
+import struct
+
 from . import rdbio
+from .rdbio import enc_string
 from .rdb_write import (access_hint, db_header, eof, file_header, functions_section,
                         key_record)
 
 _FLUSH_AT = 1 << 20
+_EXPIRE = bytes((rdbio.OPCODE_EXPIRETIME_MS,))
+_pack_q = struct.Struct("<q").pack
 
 
 class Snapshot:
@@ -127,18 +132,34 @@ class Snapshot:
         try:
             while True:
                 if self.cur >= 0:
-                    data = self.copies[self.cur][0]
+                    ci = self.cur
+                    data, expires = self.copies[ci]
                     n = 0
                     popitem = data.popitem
                     rec = self._record
-                    ci = self.cur
-                    emit = self._emit
+                    buf = self.buf
+                    comp = self.compress
+                    fast = not self.hints
+                    es = enc_string
                     while data:
                         key, v = popitem()
-                        emit(rec(ci, key, v))
+                        if fast and v.__class__ is bytes:   # the common case, inlined
+                            if expires:
+                                when = expires.get(key)
+                                if when is not None:
+                                    buf += _EXPIRE
+                                    buf += _pack_q(when)
+                            buf += b"\x00"
+                            buf += es(key, comp)
+                            buf += es(v, comp)
+                        else:
+                            buf += rec(ci, key, v)
                         n += 1
-                        if not n & 63 and perf() > deadline:
-                            break
+                        if not n & 255:
+                            if len(buf) >= _FLUSH_AT:
+                                self._flush()
+                            if perf() > deadline:
+                                break
                     self.done += n
                     if data:
                         return False
