@@ -89,6 +89,7 @@ def cmd_exec(c):
         engine.exec_buffer = outer
     if outer is None:
         engine.propagate_transaction(buffered)
+    c.also_propagate()            # EXEC itself is not propagated: its writes were
     return replies
 
 

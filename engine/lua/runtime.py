@@ -275,6 +275,7 @@ class LuaRuntime:
             self.busy = False
         if outer is None:
             engine.propagate_transaction(buffered)
+        caller.also_propagate()       # a script replicates its effects, never itself
         if not ok:
             raise self._error_from(res, sha)
         return self.to_reply(res, caller.resp)
