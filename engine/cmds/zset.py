@@ -1068,7 +1068,8 @@ def cmd_zdiffstore(c, dst, numkeys, *args):
 
 # ---------------------------------------------------------------- random, scan
 @command("ZRANDMEMBER", arity=-2, group=G, since="6.2.0", flags={Flag.READONLY}, acl=Z,
-         keys=RO_ACCESS, tips=["nondeterministic_output"], summary="Get one or multiple random elements from a sorted set",
+         keys=RO_ACCESS, tips=["nondeterministic_output"],
+         summary="Get one or multiple random elements from a sorted set",
          complexity="O(N) where N is the number of elements returned")
 def cmd_zrandmember(c, key, *args):
     """ZRANDMEMBER key [count [WITHSCORES]]"""
