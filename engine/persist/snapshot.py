@@ -155,7 +155,7 @@ class Snapshot:
                         else:
                             buf += rec(ci, key, v)
                         n += 1
-                        if not n & 255:
+                        if not n & 63:
                             if len(buf) >= _FLUSH_AT:
                                 self._flush()
                             if perf() > deadline:

@@ -15,7 +15,7 @@ from engine.errors import RedisError
 from .rdbio import RdbError
 from .snapshot import Snapshot
 
-SLICE_S = 0.003                      # work per slice; the loop serves clients in between
+SLICE_S = 0.002                      # work per slice; the loop serves clients in between
 BGSAVE_RETRY_DELAY = 5               # CONFIG_BGSAVE_RETRY_DELAY
 MISCONF = RedisError(
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "

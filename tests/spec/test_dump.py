@@ -143,3 +143,116 @@ def test_restore_of_a_wrong_type_replaces_the_key(r):
     r.set("k", "v")
     r.restore("k", 0, p, replace=True)
     assert r.type("k") == b"list"
+
+
+# ---------------------------------------------------------------- older encodings
+# Redis 7.0 still loads what older versions wrote (ziplist, zipmap, quicklist v1, plain
+# LIST/SET/ZSET/HASH) and converts it; RESTORE takes those payloads too.
+import struct  # noqa: E402
+
+from engine.persist.rdbio import enc_len, enc_string  # noqa: E402
+
+
+def _zl_entry(prevlen: int, v) -> bytes:
+    pl = bytes([prevlen]) if prevlen < 254 else b"\xfe" + struct.pack("<I", prevlen)
+    if isinstance(v, int):
+        if 0 <= v <= 12:
+            return pl + bytes([0xF1 + v])
+        for code, fmt, lo in ((0xFE, "<b", 7), (0xC0, "<h", 15), (0xF0, None, 23),
+                              (0xD0, "<i", 31), (0xE0, "<q", 63)):
+            if -(1 << lo) <= v < (1 << lo):
+                data = (v & 0xFFFFFF).to_bytes(3, "little") if fmt is None \
+                    else struct.pack(fmt, v)
+                return pl + bytes([code]) + data
+    n = len(v)
+    if n < 64:
+        enc = bytes([n])
+    elif n < 16384:
+        enc = bytes([0x40 | (n >> 8), n & 0xFF])
+    else:
+        enc = b"\x80" + struct.pack(">I", n)
+    return pl + enc + v
+
+
+def ziplist(items) -> bytes:
+    body, prev, tail = b"", 0, 10
+    for it in items:
+        e = _zl_entry(prev, it)
+        tail = 10 + len(body)
+        body += e
+        prev = len(e)
+    return struct.pack("<IIH", 10 + len(body) + 1, tail, len(items)) + body + b"\xff"
+
+
+def zipmap(pairs) -> bytes:
+    out = bytes([len(pairs)])
+    for f, v in pairs:
+        out += bytes([len(f)]) + f + bytes([len(v), 0]) + v
+    return out + b"\xff"
+
+
+def _restore(r, key, type_byte, body):
+    r.restore(key, 0, dump_footer(bytes([type_byte]) + body))
+
+
+def test_restore_loads_ziplist_encoded_lists_hashes_and_zsets(r):
+    items = [b"a", 0, 12, 13, -1, 200, 40000, 2**20, 2**31, 2**40, b"x" * 100, b"y" * 20000]
+    _restore(r, "l", 10, enc_string(ziplist(items)))
+    assert r.lrange("l", 0, -1) == [x if isinstance(x, bytes) else b"%d" % x for x in items]
+    assert r.object("encoding", "l") == b"quicklist"
+    _restore(r, "h", 13, enc_string(ziplist([b"f", b"v", b"n", 7])))
+    assert r.hgetall("h") == {b"f": b"v", b"n": b"7"}
+    assert r.object("encoding", "h") == b"listpack"
+    _restore(r, "z", 12, enc_string(ziplist([b"a", 1, b"b", b"2.5", b"c", b"inf"])))
+    assert r.zrange("z", 0, -1, withscores=True) == [(b"a", 1.0), (b"b", 2.5),
+                                                      (b"c", float("inf"))]
+    assert r.object("encoding", "z") == b"listpack"
+
+
+def test_restore_loads_a_zipmap_hash(r):
+    _restore(r, "h", 9, enc_string(zipmap([(b"name", b"redis"), (b"ver", b"2")])))
+    assert r.hgetall("h") == {b"name": b"redis", b"ver": b"2"}
+    assert r.object("encoding", "h") == b"listpack"
+
+
+def test_restore_loads_a_quicklist_of_ziplists(r):
+    body = enc_len(2) + enc_string(ziplist([b"a", 1])) + enc_string(ziplist([b"b", b"c"]))
+    _restore(r, "l", 14, body)
+    assert r.lrange("l", 0, -1) == [b"a", b"1", b"b", b"c"]
+
+
+def test_restore_loads_plain_list_set_zset_hash_types(r):
+    _restore(r, "l", 1, enc_len(3) + b"".join(enc_string(x) for x in (b"a", b"1", b"b")))
+    assert r.lrange("l", 0, -1) == [b"a", b"1", b"b"]
+    _restore(r, "si", 2, enc_len(3) + b"".join(enc_string(x) for x in (b"3", b"1", b"2")))
+    assert r.object("encoding", "si") == b"intset"
+    assert r.smembers("si") == {b"1", b"2", b"3"}
+    _restore(r, "ss", 2, enc_len(2) + enc_string(b"a") + enc_string(b"1"))
+    assert r.object("encoding", "ss") == b"hashtable"
+    zbody = enc_len(3) + enc_string(b"a") + b"\x031.5" + enc_string(b"b") + b"\xfe" \
+        + enc_string(b"c") + b"\xff"
+    _restore(r, "z", 3, zbody)
+    assert r.zrange("z", 0, -1, withscores=True) == [(b"c", float("-inf")), (b"a", 1.5),
+                                                      (b"b", float("inf"))]
+    assert r.object("encoding", "z") == b"listpack"
+    _restore(r, "h", 4, enc_len(1) + enc_string(b"f") + enc_string(b"v" * 100))
+    assert r.hgetall("h") == {b"f": b"v" * 100}
+    assert r.object("encoding", "h") == b"hashtable"
+
+
+def test_restore_converts_big_old_encodings_as_redis(r):
+    members = [b"%d" % i for i in range(600)]
+    _restore(r, "s", 2, enc_len(600) + b"".join(enc_string(m) for m in members))
+    assert r.object("encoding", "s") == b"hashtable"
+    pairs = [x for i in range(600) for x in (b"f%d" % i, b"v")]
+    _restore(r, "h", 13, enc_string(ziplist(pairs)))
+    assert r.object("encoding", "h") == b"hashtable"
+    assert r.hlen("h") == 600
+
+
+def test_restore_refuses_duplicates_in_old_encodings(r):
+    with pytest.raises(redis.ResponseError, match="Bad data format"):
+        _restore(r, "s", 2, enc_len(2) + enc_string(b"a") + enc_string(b"a"))
+    zbody = enc_len(2) + (enc_string(b"m") + struct.pack("<d", 1.0)) * 2
+    with pytest.raises(redis.ResponseError, match="Bad data format"):
+        _restore(r, "z", 5, zbody)
