@@ -191,7 +191,7 @@ def debug_reload(c, *opts):
         e.log.warning(f"Error loading the RDB: {err}")
         ok = False
     if not ok:
-        raise RedisError("ERR Error trying to load the RDB dump, check server logs.")
+        raise RedisError("ERR Error trying to load the RDB dump")
     e.log.warning("DB reloaded by DEBUG RELOAD")
     return OK
 
@@ -209,7 +209,7 @@ def _merge_load(e, path) -> bool:
     load_rdb(data, tmp, e.now_ms, checksum=e.config["rdbchecksum"])
     for src, dst in zip(tmp.dbs, e.dbs):
         for k, v in src.data.items():
-            dst.data[k] = v
+            dst.put(k, v)                       # accounted (engine.memory)
             dst.expires.pop(k, None)
             when = src.expires.get(k)
             if when is not None:
@@ -219,7 +219,7 @@ def _merge_load(e, path) -> bool:
 
 def debug_digest(c, *args):
     if args:
-        raise _debug_usage(b"digest")
+        raise _debug_usage(c.argv[1])
     return Status(digest.dataset_digest(c.engine).hex().encode())
 
 
@@ -229,7 +229,7 @@ def debug_digest_value(c, *keys):
 
 def debug_object(c, *args):
     if len(args) != 1:
-        raise _debug_usage(b"object")
+        raise _debug_usage(c.argv[1])
     key = args[0]
     db = c.db
     v = db.data.get(key)

@@ -13,7 +13,7 @@ import time
 import pytest
 import redis
 
-from tests.conftest import REDIS_SERVER, ROOT, ServerProc, free_port
+from tests.conftest import REDIS_SERVER, ROOT, Raw, ServerProc, free_port
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server not installed")
 DEBUG = ["--enable-debug-command", "yes"]
@@ -404,3 +404,45 @@ def test_a_failed_bgsave_denies_writes_with_misconf(kind, tmpdirs, procs):
     c.config_set("stop-writes-on-bgsave-error", "no")
     assert c.set("a", 1)
     c.config_set("dir", d)
+
+
+# ---------------------------------------------------------------- command replies
+@pytest.mark.parametrize("kind", ["keyscope", "redis"])
+def test_persistence_commands_reply_as_redis(kind, tmpdirs, procs):
+    srv = start(kind, tmpdirs())
+    procs.append(srv)
+    c = srv.client()
+
+    def err(*args):
+        with pytest.raises(redis.ResponseError) as e:
+            c.execute_command(*args)
+        return str(e.value)
+    assert err("BGSAVE", "x") == "syntax error"
+    assert err("SAVE", "x") == "wrong number of arguments for 'save' command"
+    assert err("DEBUG", "RELOAD", "foo") == \
+        "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
+    assert err("DEBUG", "RELOAD", "NOSAVE") == "Error trying to load the RDB dump"
+    assert err("DEBUG", "DIGEST", "x") == \
+        "unknown subcommand or wrong number of arguments for 'DIGEST'. Try DEBUG HELP."
+    assert err("DEBUG", "OBJECT", "nokey") == "no such key"
+    assert c.execute_command("DEBUG", "DIGEST") == b"0" * 40
+    assert c.execute_command("DEBUG", "DIGEST-VALUE", "nokey") == [b"0" * 40]
+    c.set("k", "v")
+    assert c.execute_command("DEBUG", "OBJECT", "k").startswith(b"Value at:")
+    t = c.lastsave()
+    assert c.save() and c.lastsave() >= t
+    info = c.info("persistence")
+    assert info["rdb_changes_since_last_save"] == 0
+    assert info["rdb_last_bgsave_status"] == "ok"
+    c.set("k", "w")
+    assert c.info("persistence")["rdb_changes_since_last_save"] == 1
+    raw = Raw(srv.port)
+    want = b"+OK\r\n+QUEUED\r\n*1\r\n+Background saving scheduled\r\n"
+    assert raw.request(b"MULTI\r\nBGSAVE\r\nEXEC\r\n", want) == want
+    raw.close()
+    deadline = time.time() + 10
+    while c.info("persistence")["rdb_changes_since_last_save"]:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    c.execute_command("DEBUG", "RELOAD")
+    assert c.get("k") == b"w"
