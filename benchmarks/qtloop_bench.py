@@ -30,7 +30,10 @@ def serve(mode: str, port: int):
     from netserver.server import Server
 
     async def start():
-        server = Server(Engine(), Log("warning", ""))
+        from engine import Config
+        config = Config()
+        config.set("save", "", startup=True)          # never write a dump.rdb here
+        server = Server(Engine(config), Log("warning", ""))
         await server.start("127.0.0.1", port)
         return server
 

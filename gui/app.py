@@ -137,26 +137,39 @@ def main(argv=None) -> int:
             source = RemoteSource(args.attach)
             source.databases()              # fail now if it is unreachable
         else:
-            from .embedded import start_embedded
-            server = loop.run_until_complete(start_embedded(args.port, args.config))
+            from .embedded import scratch_directives, start_embedded
+            extra = ""
+            if args.screenshot:      # the sample data must not meet the user's dump.rdb
+                import tempfile
+                extra = scratch_directives(tempfile.mkdtemp(prefix="keyscope-shots-"))
+            server = loop.run_until_complete(start_embedded(args.port, args.config,
+                                                            extra=extra))
             server.install_signal_handlers()
             source = EmbeddedSource(server.engine, server)
     except Exception as e:
         print(f"keyscope: {e}", file=sys.stderr)
         loop.close()
         return 1
-    loop.attach()
+    attached = hasattr(loop, "attach")          # qasync (Windows) runs via run_forever
+    if attached:
+        loop.attach()
     window = MainWindow(source, server)
     if args.screenshot:
         from .screenshot import take_screenshots
         task = asyncio.ensure_future(take_screenshots(window, args.screenshot))
         task.add_done_callback(lambda _: window.close())
     window.show()
-    rc = app.exec()
+    if attached:
+        rc = app.exec()
+    else:                                        # pragma: no cover (Windows)
+        app.lastWindowClosed.connect(loop.stop)
+        loop.run_forever()
+        rc = 0
     if args.screenshot and task.done() and task.exception() is not None:
         print(f"keyscope: screenshots failed: {task.exception()!r}", file=sys.stderr)
         rc = 1
-    loop.detach()
+    if attached:
+        loop.detach()
     loop.close()
     return rc
 

@@ -29,23 +29,33 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def build_config(config_path: str | None = None, port: int | None = None) -> Config:
-    """Embedded defaults, then the redis.conf file, then --port."""
+def build_config(config_path: str | None = None, port: int | None = None,
+                 extra: str = "") -> Config:
+    """Embedded defaults, then the redis.conf file, then ``extra`` directives, then
+    --port."""
     config = Config()
     load_config_text(config, EMBEDDED_DEFAULTS, "(keyscope embedded defaults)")
     if config_path:
         with open(config_path, encoding="utf-8") as f:
             load_config_text(config, f.read(), config_path)
+    if extra:
+        load_config_text(config, extra, "(keyscope)")
     if port is not None:
         config.set("port", str(port), startup=True)
     return config
 
 
+def scratch_directives(directory: str) -> str:
+    """Directives for a throwaway server (tests, screenshots): no persistence, and any
+    file it might write goes to ``directory``, never the user's dump.rdb."""
+    return f'save ""\nappendonly no\ndir "{directory}"\n'
+
+
 async def start_embedded(port: int | None = 6379, config_path: str | None = None,
-                         tries: int = 100) -> Server:
+                         tries: int = 100, extra: str = "") -> Server:
     """Start the server on ``port`` (0: any free port), or the next free port when it is
     taken.  Returns the running Server (``server.port`` is where it listens)."""
-    config = build_config(config_path, port)
+    config = build_config(config_path, port, extra)
     log = Log(config["loglevel"], config["logfile"])
     want = config["port"]
     host = config["bind"][0].lstrip("-") if config["bind"] else "127.0.0.1"

@@ -12,9 +12,10 @@ the source's key batches; the change feed keeps it exact afterwards.
 """
 from __future__ import annotations
 
+import gc
 import heapq
 import time
-from bisect import bisect_left
+from bisect import bisect_left, insort
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -25,9 +26,31 @@ from .nsindex import Folder, NamespaceIndex
 from .source import InspectorSource
 
 PAGE = 256
+BIG_FOLDER = 20_000               # above this, pages come from a sliced sort (_SortedPager)
 KEY_ROLE = Qt.UserRole + 1        # full key (bytes) of a key row, None for a folder
 PREFIX_ROLE = Qt.UserRole + 2     # a folder's prefix (bytes)
 BUILD_SLICE_S = 0.012             # index build work per Qt turn
+
+
+class _GcHold:
+    """No full (generation 2) GC passes while an index build allocates many objects:
+    each pass walks every tracked object in the process, a pause the embedded server's
+    clients would feel.  Young generations still run; thresholds come back after."""
+    holders = 0
+    saved = None
+
+    @classmethod
+    def acquire(cls):
+        if cls.holders == 0:
+            cls.saved = gc.get_threshold()
+            gc.set_threshold(cls.saved[0], cls.saved[1], 1_000_000)
+        cls.holders += 1
+
+    @classmethod
+    def release(cls):
+        cls.holders -= 1
+        if cls.holders == 0 and cls.saved is not None:
+            gc.set_threshold(*cls.saved)
 
 
 def decode(b: bytes) -> str:
@@ -36,14 +59,69 @@ def decode(b: bytes) -> str:
 
 class _View:
     """What the model has exposed of one folder: sorted prefixes of its sub-folder names
-    and of its keys (keys only once every sub-folder is exposed), and the row budget
-    fetchMore granted."""
-    __slots__ = ("vf", "vl", "budget")
+    and of its keys (keys only once every sub-folder is exposed), the row budget
+    fetchMore granted, and for big folders a sorted pager per kind (folders, keys)."""
+    __slots__ = ("vf", "vl", "budget", "pagers")
 
     def __init__(self):
         self.vf: list[bytes] = []
         self.vl: list[bytes] = []
         self.budget = 0
+        self.pagers = [None, None]
+
+
+class _SortedPager:
+    """Sorted pages over a big folder without one long sort on the UI thread: a snapshot
+    is sorted in chunks across Qt turns, then pages come from a lazy k-way merge.  Entries
+    added after the snapshot go to ``late`` (merged in); removed ones are skipped."""
+    CHUNK = 16384
+
+    def __init__(self, items: tuple):
+        self.todo = items
+        self.pos = 0
+        self.chunks: list[list] = []
+        self.merged = None
+        self.head = None
+        self.late: list = []
+
+    @property
+    def ready(self) -> bool:
+        return self.merged is not None
+
+    def step(self, deadline: float) -> bool:
+        """Sort chunks until the deadline; True once pages can be taken."""
+        while self.pos < len(self.todo):
+            # tuples of bytes: the GC untracks them after one look (big lists it re-walks)
+            self.chunks.append(tuple(sorted(self.todo[self.pos:self.pos + self.CHUNK])))
+            self.pos += self.CHUNK
+            if time.perf_counter() > deadline:
+                return False
+        self.todo = None
+        self.merged = heapq.merge(*self.chunks)
+        return True
+
+    def add_late(self, item):
+        insort(self.late, item)
+
+    def take(self, k: int, after, alive) -> list:
+        out = []
+        last = after
+        while len(out) < k:
+            if self.head is None:
+                self.head = next(self.merged, None)
+            h = self.head
+            late = self.late[0] if self.late else None
+            if h is None and late is None:
+                break
+            if late is not None and (h is None or late < h):
+                x = self.late.pop(0)
+            else:
+                x, self.head = h, None
+            if (last is not None and x <= last) or x not in alive:
+                continue                          # listed already, or gone since
+            out.append(x)
+            last = x
+        return out
 
 
 def _next_sorted(items, after, k: int) -> list:
@@ -77,6 +155,10 @@ class KeyTreeModel(QAbstractItemModel):
         self._pending: set[bytes] = set()       # changes that arrived mid-build
         self._types: dict[bytes, str] = {}       # remote: TYPE cache for listed keys
         self._editing = False
+        self._sorting: list[Folder] = []         # big folders whose pager is sorting
+        self._sort_timer = QTimer(self)
+        self._sort_timer.setSingleShot(True)
+        self._sort_timer.timeout.connect(self._sort_step)
         self._mismatch = None
         self._bold = QFont()
         self._bold.setBold(True)
@@ -131,6 +213,8 @@ class KeyTreeModel(QAbstractItemModel):
             self._types.clear()
             self.endResetModel()
         self._pending.clear()
+        if self._builder is None:
+            _GcHold.acquire()
         self._builder = self._build(prune)
         self._build_timer.start(0)
 
@@ -139,9 +223,9 @@ class KeyTreeModel(QAbstractItemModel):
         src, db, ns = self.source, self.db, self.ns
         total = src.dbsize(db)
         done = 0
-        live = getattr(src, "live_keys", None)
-        for batch in src.key_batches(db, pattern=self.pattern):
-            for key in (live(db, batch) if live else batch):
+        live = src.live_keys
+        for batch in src.key_batches(db, 1000, pattern=self.pattern):
+            for key in live(db, batch):
                 res = ns.add(key)
                 if res is not None:
                     self._added(*res, key)
@@ -167,8 +251,10 @@ class KeyTreeModel(QAbstractItemModel):
                 done, total = next(self._builder)
         except StopIteration:
             self._builder = None
+            _GcHold.release()
         except Exception as e:          # a remote that went away: stop, say so
             self._builder = None
+            _GcHold.release()
             import sys
             print(f"keyscope: index build failed: {e}", file=sys.stderr)
         if self._builder is None and self._pending:
@@ -269,11 +355,16 @@ class KeyTreeModel(QAbstractItemModel):
                 complete = len(v.vf) == len(f.folders) - 1
                 if pos < len(v.vf) or (complete and (v.vl or len(v.vf) < v.budget)):
                     self._edit_rows(True, f, pos, v.vf, pos, name)
-            elif len(v.vf) == len(f.folders):      # a new key of f, keys are exposed
+                elif v.pagers[0] is not None:
+                    v.pagers[0].add_late(name)
+            else:                                    # a new key of f
                 pos = bisect_left(v.vl, key)
                 complete = len(v.vl) == len(f.leaves) - 1
-                if pos < len(v.vl) or (complete and len(v.vf) + len(v.vl) < v.budget):
+                if len(v.vf) == len(f.folders) and (   # keys are listed after all folders
+                        pos < len(v.vl) or (complete and len(v.vf) + len(v.vl) < v.budget)):
                     self._edit_rows(True, f, len(v.vf) + pos, v.vl, pos, key)
+                elif v.pagers[1] is not None:
+                    v.pagers[1].add_late(key)
             return
 
     def _removed(self, path, removed, key):
@@ -400,13 +491,38 @@ class KeyTreeModel(QAbstractItemModel):
             f.view = _View()
         v = f.view
         v.budget = max(v.budget, len(v.vf) + len(v.vl)) + PAGE
+        self._fill(f, parent)
+
+    def _take(self, f: Folder, kind: int, after, want: int):
+        """Up to ``want`` entries after ``after`` in order; None while a big folder's
+        pager is still sorting (the rows come when it is done)."""
+        items = f.folders if kind == 0 else f.leaves
+        if len(items) <= BIG_FOLDER:
+            return _next_sorted(items, after, want)
+        pager = f.view.pagers[kind]
+        if pager is None:
+            pager = f.view.pagers[kind] = _SortedPager(tuple(items))
+        if not pager.ready:
+            if f not in self._sorting:
+                self._sorting.append(f)
+                self._sort_timer.start(0)
+            return None
+        return pager.take(want, after, items)
+
+    def _fill(self, f: Folder, parent: QModelIndex):
+        """List rows of ``f`` up to its budget (folders first, then keys)."""
+        v = f.view
         want = v.budget - len(v.vf) - len(v.vl)
-        new_f = new_l = []
+        if want <= 0:
+            return
+        new_f, new_l = [], []
         if len(v.vf) < len(f.folders):
-            new_f = _next_sorted(f.folders, v.vf[-1] if v.vf else None, want)
+            new_f = self._take(f, 0, v.vf[-1] if v.vf else None, want)
+            if new_f is None:
+                return
             want -= len(new_f)
         if want > 0 and len(v.vf) + len(new_f) == len(f.folders) and len(v.vl) < len(f.leaves):
-            new_l = _next_sorted(f.leaves, v.vl[-1] if v.vl else None, want)
+            new_l = self._take(f, 1, v.vl[-1] if v.vl else None, want) or []
         if not new_f and not new_l:
             return
         first = len(v.vf) + len(v.vl)
@@ -418,6 +534,21 @@ class KeyTreeModel(QAbstractItemModel):
             self.endInsertRows()
         finally:
             self._editing = False
+
+    def _sort_step(self):
+        """Advance big folders' sorts a slice per Qt turn; list their rows when done."""
+        deadline = time.perf_counter() + BUILD_SLICE_S
+        while self._sorting and time.perf_counter() < deadline:
+            f = self._sorting[0]
+            if self.ns.by_id.get(f.id) is not f or f.view is None:
+                self._sorting.pop(0)
+                continue
+            pagers = [p for p in f.view.pagers if p is not None and not p.ready]
+            if all(p.step(deadline) for p in pagers):
+                self._sorting.pop(0)
+                self._fill(f, self._folder_index(f))
+        if self._sorting:
+            self._sort_timer.start(0)
 
     def flags(self, index):
         if not index.isValid():

@@ -129,6 +129,7 @@ class NamespaceIndex:
             gone = path[removed]
             del path[removed - 1].folders[gone.name]
             self.by_id.pop(gone.id, None)
+            gone.folders = {}               # no parent<->child cycle left for the GC
             removed -= 1
         return path, removed
 

@@ -3,9 +3,9 @@
 qasync maps every socket to its own QSocketNotifier and wakes Python several times per
 socket event (notifier -> disable -> call_soon -> callback -> re-enable); DESIGN.md measured
 that at ~2x the CPU per request.  Here asyncio keeps its own, stock ``SelectorEventLoop``
-(epoll) and Qt only waits on two things:
+(epoll; kqueue on macOS) and Qt only waits on two things:
 
-- one ``QSocketNotifier`` on the epoll fd itself: readable whenever any socket asyncio
+- one ``QSocketNotifier`` on the selector's own fd: readable whenever any socket asyncio
   watches is ready, so one Qt wake-up runs one ``_run_once`` for every ready socket;
 - one single-shot ``QTimer`` armed for the earliest ``call_later`` deadline (0 ms when
   callbacks are ready to run).
@@ -32,8 +32,14 @@ from asyncio import events
 from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, Qt, QTimer
 
 
-class _PollingSelector(selectors.EpollSelector):
-    """epoll that never blocks: Qt waits on its fd instead."""
+# epoll (Linux) or kqueue (macOS): both are one pollable fd that is readable while any
+# registered socket is ready.  Windows' select() selector has none (qasync there).
+_Base = selectors.DefaultSelector
+HAS_SELECTOR_FD = hasattr(_Base, "fileno")
+
+
+class _PollingSelector(_Base):
+    """The platform selector, never blocking: Qt waits on its fd instead."""
 
     def select(self, timeout=None):
         return super().select(0)
@@ -158,13 +164,16 @@ class QtSelectorEventLoop(asyncio.SelectorEventLoop):
 
     def close(self):
         self.detach()
+        # the epoll fd closes below and its number may be reused: unhook Qt first
         self._notifier.setEnabled(False)
+        self._notifier.activated.disconnect(self._tick)
+        self._timer.timeout.disconnect(self._tick)
         super().close()
 
 
 def new_event_loop() -> QtSelectorEventLoop:
-    """A loop for the desktop app; falls back to qasync where epoll is unavailable."""
-    if not hasattr(selectors, "EpollSelector"):     # pragma: no cover (macOS, Windows)
+    """A loop for the desktop app; qasync where the selector has no fd (Windows)."""
+    if not HAS_SELECTOR_FD:                         # pragma: no cover (Windows)
         import qasync
         return qasync.QEventLoop()
     return QtSelectorEventLoop()

@@ -247,7 +247,8 @@ class EmbeddedSource(InspectorSource):
         return len(self.engine.dbs[db].data)
 
     def key_batches(self, db: int, batch: int = 5000, pattern: bytes | None = None):
-        keys = list(self.engine.dbs[db].data)       # C-speed snapshot of the key list
+        # a C-speed snapshot; a tuple of bytes, which the GC untracks after one look
+        keys = tuple(self.engine.dbs[db].data)
         for i in range(0, len(keys), batch):
             yield keys[i:i + batch]
 

@@ -15,7 +15,7 @@ import asyncio  # noqa: E402
 import pytest  # noqa: E402
 import redis  # noqa: E402
 
-from tests.gui.helpers import run_task  # noqa: E402
+from tests.gui.helpers import in_thread, run_task  # noqa: E402
 
 pytest.importorskip("PySide6.QtWidgets")
 
@@ -33,11 +33,18 @@ def qloop(qapp):
 
 
 @pytest.fixture
-def embedded(qtbot, qloop):
+def scratch(tmp_path) -> str:
+    """Directives for a throwaway embedded server: no persistence, files in tmp_path."""
+    from gui.embedded import scratch_directives
+    return scratch_directives(str(tmp_path))
+
+
+@pytest.fixture
+def embedded(qtbot, qloop, scratch):
     """A running embedded server (its own port) with an EmbeddedSource."""
     from gui.embedded import start_embedded
     from gui.source import EmbeddedSource
-    server = run_task(qtbot, start_embedded(port=0))
+    server = run_task(qtbot, start_embedded(port=0, extra=scratch))
     source = EmbeddedSource(server.engine, server)
     yield server, source
     source.close()
@@ -45,7 +52,7 @@ def embedded(qtbot, qloop):
 
 
 @pytest.fixture
-def client_factory(embedded):
+def client_factory(qtbot, embedded):
     """redis-py clients to the embedded port (use them through ``in_thread``)."""
     server, _ = embedded
     made = []
@@ -56,8 +63,9 @@ def client_factory(embedded):
         made.append(c)
         return c
     yield make
-    for c in made:
-        c.close()
+    # closed from a thread while the server (this thread) keeps running: a client still
+    # busy in a failed test's worker must not deadlock the teardown against the server
+    in_thread(qtbot, lambda: [c.close() for c in made], timeout=15_000)
 
 
 @pytest.fixture

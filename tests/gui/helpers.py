@@ -12,7 +12,7 @@ def run_task(qtbot, coro, timeout=10_000):
     return task.result()
 
 
-def in_thread(qtbot, fn, timeout=30_000):
+def in_thread(qtbot, fn, timeout=60_000):
     """Run a blocking function in a thread while the Qt loop (and the server) runs."""
     box = {}
 

@@ -26,9 +26,9 @@ def test_status_bar_shows_the_port_and_the_redis_cli_line(qtbot, embedded):
     assert cli_line("10.0.0.5", 6380) == "redis-cli -h 10.0.0.5 -p 6380"
 
 
-def test_closing_the_window_shuts_the_server_down(qtbot, qloop):
+def test_closing_the_window_shuts_the_server_down(qtbot, qloop, scratch):
     from gui.source import EmbeddedSource
-    server = run_task(qtbot, start_embedded(port=0))
+    server = run_task(qtbot, start_embedded(port=0, extra=scratch))
     source = EmbeddedSource(server.engine, server)
     window = MainWindow(source, server)
     qtbot.addWidget(window)
@@ -42,9 +42,9 @@ def test_closing_the_window_shuts_the_server_down(qtbot, qloop):
         server.engine.write_listeners
 
 
-def test_shutdown_from_a_client_closes_the_window(qtbot, qloop):
+def test_shutdown_from_a_client_closes_the_window(qtbot, qloop, scratch):
     from gui.source import EmbeddedSource
-    server = run_task(qtbot, start_embedded(port=0))
+    server = run_task(qtbot, start_embedded(port=0, extra=scratch))
     window = MainWindow(EmbeddedSource(server.engine, server), server)
     qtbot.addWidget(window)
     window.show()
@@ -58,13 +58,13 @@ def test_shutdown_from_a_client_closes_the_window(qtbot, qloop):
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
 
 
-def test_a_taken_port_moves_to_the_next_free_one(qtbot, qloop):
+def test_a_taken_port_moves_to_the_next_free_one(qtbot, qloop, scratch):
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
     holder.listen()
     taken = holder.getsockname()[1]
     try:
-        server = run_task(qtbot, start_embedded(port=taken))
+        server = run_task(qtbot, start_embedded(port=taken, extra=scratch))
         assert server.port > taken
         assert server.engine.config["port"] == server.port
         run_task(qtbot, server.shutdown())

@@ -163,3 +163,29 @@ def test_panel_selecting_a_key_emits_it(qtbot, embedded):
     assert sig.args == [0, b"a:b:c"]
     assert "1 keys in db0" in panel.status.text()
     assert panel.view.currentIndex().data(Qt.ToolTipRole) == "a:b:c"
+
+
+def test_big_folders_page_from_a_sliced_sort_and_see_later_writes(qtbot, embedded,
+                                                                  client_factory, model_check,
+                                                                  monkeypatch):
+    import gui.keytree as kt
+    monkeypatch.setattr(kt, "BIG_FOLDER", 500)
+    monkeypatch.setattr(kt._SortedPager, "CHUNK", 128)
+    server, source = embedded
+    db = server.engine.dbs[0]
+    for i in range(0, 3000, 2):                       # even numbers now, odd ones later
+        db.set(b"big:%05d" % i, b"x")
+    model = model_check(KeyTreeModel(source))
+    qtbot.waitUntil(lambda: _settled(model, source), timeout=10_000)
+    big = _child(model, QModelIndex(), "big")
+    model.fetchMore(big)
+    qtbot.waitUntil(lambda: model.rowCount(big) >= PAGE, timeout=5000)   # sorted in slices
+    assert model.index(0, 0, big).data() == "00000"
+    r = client_factory()
+    in_thread(qtbot, lambda: (r.set("big:00001", 1),        # lands inside the listed rows
+                              r.set("big:02999", 1),        # beyond them: merged in later
+                              r.delete("big:02998")))
+    qtbot.waitUntil(lambda: model.index(1, 0, big).data() == "00001", timeout=5000)
+    names = [row[0] for row in _rows(model, big)]
+    expected = sorted([f"{i:05d}" for i in range(0, 3000, 2) if i != 2998] + ["00001", "02999"])
+    assert names == expected
