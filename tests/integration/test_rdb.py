@@ -446,3 +446,14 @@ def test_persistence_commands_reply_as_redis(kind, tmpdirs, procs):
         time.sleep(0.05)
     c.execute_command("DEBUG", "RELOAD")
     assert c.get("k") == b"w"
+
+
+def test_a_stale_temp_file_is_removed_at_start(tmpdirs, procs):
+    d = tmpdirs()
+    stale = os.path.join(d, "temp-4194300.rdb")          # above pid_max: nobody's
+    with open(stale, "wb") as f:
+        f.write(b"REDIS0010partial")
+    ks = start("keyscope", d)
+    procs.append(ks)
+    assert not os.path.exists(stale)
+    assert ks.client().dbsize() == 0
