@@ -9,7 +9,7 @@ import asyncio
 import time
 import traceback
 
-from engine.replies import NO_REPLY, Status
+from engine.replies import NO_REPLY, OK, Status
 from .resp import ProtocolError, QueryBufferLimit, RequestParser, encode
 
 
@@ -139,7 +139,9 @@ class RedisProtocol(asyncio.Protocol):
                     # the common case: one command, one reply
                     reply = engine.execute(c, cmds[0])
                     t = reply.__class__
-                    if t is Status:
+                    if reply is OK:
+                        payload = b"+OK\r\n"
+                    elif t is Status:
                         payload = b"+%s\r\n" % reply
                     elif t is bytes:
                         payload = b"$%d\r\n%s\r\n" % (len(reply), reply)
@@ -212,12 +214,20 @@ class RedisProtocol(asyncio.Protocol):
         c = self.client
         execute = self.engine.execute
         out = []
+        append = out.append
         for i, argv in enumerate(cmds):
             mode = c.reply_mode
             reply = execute(c, argv)
             if mode == "on" or c.reply_mode == "on":   # CLIENT REPLY ON / RESET answer
-                if reply is not NO_REPLY:
-                    out.append(encode(reply, c.resp))
+                t = reply.__class__
+                if reply is OK:                          # the common replies inline
+                    append(b"+OK\r\n")
+                elif t is bytes:
+                    append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+                elif t is int:
+                    append(b":%d\r\n" % reply)
+                elif reply is not NO_REPLY:
+                    append(encode(reply, c.resp))
             elif mode == "skip" and c.reply_mode == "skip":
                 c.reply_mode = "on"
             if c.close_after_reply or c.closing:

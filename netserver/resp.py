@@ -4,6 +4,7 @@ our own parser for inline commands and for Redis's exact protocol errors).  Repl
 """
 from __future__ import annotations
 
+import ctypes
 import re
 
 import hiredis
@@ -141,10 +142,47 @@ def _find(buf, ch: bytes, pos: int) -> int:
 
 
 # hiredis allocates an aggregate's list at its header (a list of 2**31 empty slots
-# takes seconds to free, or to traverse in a full GC): a read holding an aggregate
-# header of 6 digits or more skips hiredis.  translate() + find cost less than a regex.
+# takes seconds to free, or to traverse in a full GC).  hiredis has a limit for that,
+# maxelements, that hiredis-py does not expose: _new_reader sets it through the reader's
+# C struct once the known layout is confirmed (default values at the expected offsets,
+# setmaxbuf round trip).  Elsewhere each read is screened for a header of 6+ digits
+# before hiredis sees it (translate + find: ~a quarter of the parse cost).
+MAX_ELEMENTS = 1 << 16          # larger aggregates go to the exact path
 _AGG_MAP = bytes(42 if ch in b"*~>|%" else 48 if 48 <= ch <= 57 else 46 for ch in range(256))
 _HUGE_AGG = b"*000000"
+_READER_AT = 16                 # hiredis-py: PyObject_HEAD, then redisReader *reader
+_MAXBUF_AT, _MAXELEMENTS_AT = 160, 168      # hiredis 1.x redisReader fields
+
+
+def _reader_struct(reader):
+    """The redisReader behind a hiredis.Reader, or None when the layout is not the one
+    this code knows (then nothing is written through it)."""
+    if hiredis.__version__.split(".")[0] not in ("2", "3"):
+        return None
+    ptr = ctypes.c_void_p.from_address(id(reader) + _READER_AT).value
+    if not ptr:
+        return None
+    maxbuf = ctypes.c_size_t.from_address(ptr + _MAXBUF_AT)
+    maxelements = ctypes.c_longlong.from_address(ptr + _MAXELEMENTS_AT)
+    if maxbuf.value != reader.getmaxbuf() or maxelements.value != (1 << 32) - 1:
+        return None
+    reader.setmaxbuf(maxbuf.value + 1)
+    ok = maxbuf.value == reader.getmaxbuf()
+    reader.setmaxbuf(maxbuf.value - 1)
+    return maxelements if ok else None
+
+
+def _new_reader() -> hiredis.Reader:
+    reader = hiredis.Reader()
+    if not _GUARD:
+        _reader_struct(reader).value = MAX_ELEMENTS
+    return reader
+
+
+try:
+    _GUARD = _reader_struct(hiredis.Reader()) is None
+except Exception:               # anything unexpected: screen every read instead
+    _GUARD = True
 
 # bytes a canonical bulk of n bytes takes on the wire: "$<n>\r\n" <n bytes> "\r\n";
 # a longer argument (IndexError) takes the exact path, as does a count >= 1024
@@ -179,7 +217,7 @@ class RequestParser:
                  "authenticated", "more")
 
     def __init__(self, max_bulk: int = 512 * 1024 * 1024, max_query: int = 1024 ** 3):
-        self.reader = hiredis.Reader()
+        self.reader = _new_reader()
         self.buf = None            # bytearray of unprocessed input, None when idle
         self.mbulk = 0             # elements still expected by the current multibulk
         self.blen = -1             # length of the bulk being read (-1: header next)
@@ -196,13 +234,14 @@ class RequestParser:
 
     def feed(self, data: bytes, out: list) -> None:
         if (self.buf is not None or data[:1] != b"*" or not self.authenticated
-                or _HUGE_AGG in data.translate(_AGG_MAP)):
+                or (_GUARD and _HUGE_AGG in data.translate(_AGG_MAP))):
             self._slow(data, out, True)
             return
         reader = self.reader
         reader.feed(data)
         gets = reader.gets
         pos = 0
+        end = len(data)
         start = len(out)
         try:
             cmd = gets()
@@ -220,6 +259,8 @@ class RequestParser:
                     pos += size
                     if cmd:
                         out.append(cmd)
+                    if pos == end:
+                        return            # all counted: hiredis holds nothing more
                     cmd = gets()
                     continue
                 break
@@ -237,7 +278,7 @@ class RequestParser:
 
     def _drop_reader(self):
         """Forget what hiredis buffered: _slow takes over from the frame it stopped at."""
-        self.reader = hiredis.Reader()
+        self.reader = _new_reader()
 
     def resume(self, out: list) -> None:
         """Unauthenticated clients are parsed one command at a time, since the command

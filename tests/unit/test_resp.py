@@ -475,3 +475,24 @@ def test_encoding_an_unknown_type_is_an_error():
 def test_an_error_with_non_utf8_bytes_keeps_them():
     e = RedisError("ERR bad \udcff byte")          # surrogateescape-decoded input
     assert encode(e, 2) == b"-ERR bad \xff byte\r\n"
+
+
+# ------------------------------------------------------------------ huge aggregate headers
+HUGE = [
+    (b"*2147483647\r\n", [], None),
+    (b"*1\r\n*2000000000\r\n", [], b"expected '$', got '*'"),
+    (b"*1\r\n$4\r\nPING\r\n~2000000000\r\n>99999999\r\n|99999999\r\n",
+     [[b"PING"], [b"~2000000000"], [b">99999999"], [b"|99999999"]], None),
+    (mb(*[b"x"] * 70000), [[b"x"] * 70000], None),      # legit, past hiredis's limit
+]
+
+
+@pytest.mark.parametrize("guard", [False, True], ids=["maxelements", "screening"])
+@pytest.mark.parametrize("data,before,error", HUGE, ids=lambda v: repr(v)[:30])
+def test_a_huge_aggregate_count_is_never_preallocated(monkeypatch, guard, data, before,
+                                                       error):
+    # hiredis would allocate 2**31 slots at the header: freeing them takes seconds
+    import netserver.resp as resp
+    if guard:
+        monkeypatch.setattr(resp, "_GUARD", True)
+    assert run(data)[:2] == (before, error)
