@@ -191,9 +191,10 @@ class CommandSpec:
     doc_flags: tuple = ()          # COMMAND DOCS doc_flags ("deprecated", "syscmd")
     deprecated_since: str = ""
     replaced_by: str = ""
-    arguments: tuple = ()          # COMMAND DOCS arguments, as Redis's maps (dicts)
+    arguments_syntax: str | None = None  # engine.argspec syntax; None: engine.command_args
     getkeys: Callable | None = None  # argv -> [(pos, flags)], where key specs cannot say
 
+    _arguments: list | None = None  # parsed on first use (COMMAND DOCS, the GUI console)
     skip_monitor: bool = False     # cached from flags for the dispatcher's hot path
     skip_slowlog: bool = False
     fast: bool = False
@@ -206,6 +207,19 @@ class CommandSpec:
             Flag.SKIP_MONITOR in self.flags and self.group != "scripting")
         self.skip_slowlog = Flag.SKIP_SLOWLOG in self.flags
         self.fast = Flag.FAST in self.flags
+
+    @property
+    def arguments(self) -> list:
+        """COMMAND DOCS arguments as engine.argspec.Arg trees: the decorator's syntax, or
+        the imported Redis 7.0.15 one (engine.command_args)."""
+        if self._arguments is None:
+            from . import argspec
+            text = self.arguments_syntax
+            if text is None:
+                from .command_args import ARGS
+                text = ARGS.get(self.name, "")
+            self._arguments = argspec.parse(text)
+        return self._arguments
 
     @property
     def fullname(self) -> str:
@@ -321,9 +335,11 @@ TABLE: dict[bytes, CommandSpec] = {}
 def command(name: str, *, arity: int, group: str, since: str = "1.0.0", flags=(),
             acl=(), keys=(), summary: str = "", complexity: str = "", tips=(),
             history=(), doc_flags=(), deprecated_since: str = "", replaced_by: str = "",
-            arguments=(), getkeys=None):
+            arguments: str | None = None, getkeys=None):
     """Declare a command.  The decorated function is called as ``fn(client, *argv[1:])``
-    (for a subcommand ``fn(client, *argv[2:])``) after arity and policy checks."""
+    (for a subcommand ``fn(client, *argv[2:])``) after arity and policy checks.
+    ``arguments`` is the COMMAND DOCS argument tree in engine.argspec's syntax
+    (default: Redis 7.0.15's, from engine.command_args)."""
     def deco(fn):
         parts = name.lower().split(" ")
         spec = CommandSpec(
@@ -332,7 +348,7 @@ def command(name: str, *, arity: int, group: str, since: str = "1.0.0", flags=()
             summary=summary, complexity=complexity, doc=(fn.__doc__ or "").strip(),
             tips=tuple(tips), history=tuple(history), doc_flags=tuple(doc_flags),
             deprecated_since=deprecated_since, replaced_by=replaced_by,
-            arguments=tuple(arguments), getkeys=getkeys)
+            arguments_syntax=arguments, getkeys=getkeys)
         if len(parts) == 1:
             prev = TABLE.get(parts[0].encode())
             if prev is not None:

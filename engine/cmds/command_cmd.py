@@ -69,7 +69,7 @@ def command_info(spec) -> list:
     subs = [command_info(s) for s in spec.subcommands.values()]
     return [spec.name.encode(), spec.arity, _statuses(spec.flag_names()), first, last, step,
             _statuses("@" + c for c in spec.categories()),
-            _statuses(spec.tips),
+            SetReply(t.encode() for t in spec.tips),
             SetReply(_key_spec(ks) for ks in spec.keys),
             subs if subs else SetReply()]
 
@@ -79,7 +79,7 @@ def _group(spec) -> bytes:
 
 
 def command_docs(spec) -> dict:
-    """addReplyCommandDocs (arguments only where a command declares them)."""
+    """addReplyCommandDocs: Redis's fields in its order (history a set of pairs)."""
     out = {}
     if spec.summary:
         out[b"summary"] = spec.summary.encode()
@@ -95,23 +95,14 @@ def command_docs(spec) -> dict:
     if spec.replaced_by:
         out[b"replaced_by"] = spec.replaced_by.encode()
     if spec.history:
-        out[b"history"] = [[v.encode(), t.encode()] for v, t in spec.history]
-    if spec.arguments:
-        out[b"arguments"] = [_encode_doc(a) for a in spec.arguments]
+        out[b"history"] = SetReply([v.encode(), t.encode()] for v, t in spec.history)
+    args = spec.arguments
+    if args:
+        out[b"arguments"] = [a.reply() for a in args]
     if spec.subcommands:
         out[b"subcommands"] = {s.name.encode(): command_docs(s)
                                for s in spec.subcommands.values()}
     return out
-
-
-def _encode_doc(v):
-    if isinstance(v, str):
-        return v.encode()
-    if isinstance(v, dict):
-        return {k.encode() if isinstance(k, str) else k: _encode_doc(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_encode_doc(x) for x in v]
-    return v
 
 
 @command("COMMAND", arity=-1, group="server", since="2.8.13", flags=_FLAGS, acl=CONN,

@@ -74,21 +74,24 @@ _W = dict(group="generic", flags={Flag.WRITE, Flag.FAST}, acl=KEYSPACE,
           keys=[KeySpec(1, flags={KS.RW, KS.UPDATE})], complexity="O(1)")
 
 
-@command("EXPIRE", arity=-3, summary="Set a key's time to live in seconds", **_W)
+@command("EXPIRE", arity=-3, summary="Set a key's time to live in seconds", **_W,
+         history=[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
 def cmd_expire(c, key, seconds, *opts):
     """EXPIRE key seconds [NX | XX | GT | LT]"""
     return _expire(c, "expire", key, seconds, opts, True, True)
 
 
 @command("PEXPIRE", arity=-3, since="2.6.0",
-         summary="Set a key's time to live in milliseconds", **_W)
+         summary="Set a key's time to live in milliseconds", **_W,
+         history=[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
 def cmd_pexpire(c, key, milliseconds, *opts):
     """PEXPIRE key milliseconds [NX | XX | GT | LT]"""
     return _expire(c, "pexpire", key, milliseconds, opts, True, False)
 
 
 @command("EXPIREAT", arity=-3, since="1.2.0",
-         summary="Set the expiration for a key as a UNIX timestamp", **_W)
+         summary="Set the expiration for a key as a UNIX timestamp", **_W,
+         history=[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
 def cmd_expireat(c, key, unix_time_seconds, *opts):
     """EXPIREAT key unix-time-seconds [NX | XX | GT | LT]"""
     return _expire(c, "expireat", key, unix_time_seconds, opts, False, True)
@@ -96,7 +99,8 @@ def cmd_expireat(c, key, unix_time_seconds, *opts):
 
 @command("PEXPIREAT", arity=-3, since="2.6.0",
          summary="Set the expiration for a key as a UNIX timestamp specified in "
-                 "milliseconds", **_W)
+                 "milliseconds", **_W,
+         history=[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
 def cmd_pexpireat(c, key, unix_time_milliseconds, *opts):
     """PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]"""
     return _expire(c, "pexpireat", key, unix_time_milliseconds, opts, False, False)
@@ -122,14 +126,18 @@ _R = dict(group="generic", flags={Flag.READONLY, Flag.FAST}, acl=KEYSPACE,
           keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})], complexity="O(1)")
 
 
-@command("TTL", arity=2, summary="Get the time to live for a key in seconds", **_R)
+@command("TTL", arity=2, summary="Get the time to live for a key in seconds", **_R,
+         history=[("2.8.0", "Added the -2 reply.")],
+         tips=["nondeterministic_output"])
 def cmd_ttl(c, key):
     """TTL key"""
     return _ttl(c, key, False, False)
 
 
 @command("PTTL", arity=2, since="2.6.0",
-         summary="Get the time to live for a key in milliseconds", **_R)
+         summary="Get the time to live for a key in milliseconds", **_R,
+         history=[("2.8.0", "Added the -2 reply.")],
+         tips=["nondeterministic_output"])
 def cmd_pttl(c, key):
     """PTTL key"""
     return _ttl(c, key, True, False)

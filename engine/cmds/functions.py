@@ -4,11 +4,11 @@ from engine.errors import SYNTAX, RedisError, WrongArity
 from engine.glob import glob_match
 from engine.persist import rdbio
 from engine.replies import OK, Status
-from .scripting import split_keys
+from .scripting import WORST, split_keys
 
 SCR = {Acl.SCRIPTING}
 container("FUNCTION", group="scripting", since="7.0.0",
-          summary="A container for function commands.")
+          summary="A container for function commands")
 
 
 def functions(engine):
@@ -29,8 +29,9 @@ _FCALL_FLAGS = {Flag.NOSCRIPT, Flag.SKIP_MONITOR, Flag.MAY_REPLICATE, Flag.NO_MA
 
 
 @command("FCALL", arity=-3, group="scripting", since="7.0.0", flags=_FCALL_FLAGS, acl=SCR,
-         keys=[KeySpec(2, numkeys_at=0, flags={KS.RW, KS.ACCESS, KS.UPDATE})],
-         summary="Invokes a function.", complexity="Depends on the function that is executed.")
+         keys=[KeySpec(2, numkeys_at=0, flags={KS.RW, KS.ACCESS, KS.UPDATE},
+                       notes=WORST + "RW and UPDATE")],
+         summary="Invoke a function", complexity="Depends on the function that is executed.")
 def cmd_fcall(c, function, numkeys, *rest):
     """FCALL function numkeys [key [key ...]] [arg [arg ...]]"""
     return _fcall(c, function, numkeys, rest, False)
@@ -38,8 +39,9 @@ def cmd_fcall(c, function, numkeys, *rest):
 
 @command("FCALL_RO", arity=-3, group="scripting", since="7.0.0",
          flags=_FCALL_FLAGS | {Flag.READONLY}, acl=SCR,
-         keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS})],
-         summary="Invokes a read-only function.",
+         keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS},
+                       notes=WORST + "RO and ACCESS")],
+         summary="Invoke a read-only function",
          complexity="Depends on the function that is executed.")
 def cmd_fcall_ro(c, function, numkeys, *rest):
     """FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]"""
@@ -48,8 +50,9 @@ def cmd_fcall_ro(c, function, numkeys, *rest):
 
 @command("FUNCTION LOAD", arity=-3, group="scripting", since="7.0.0",
          flags={Flag.WRITE, Flag.DENYOOM, Flag.NOSCRIPT}, acl=SCR,
-         summary="Creates a library.",
-         complexity="O(1) (considering compilation time is redundant)")
+         summary="Create a function with the given arguments (name, code, description)",
+         complexity="O(1) (considering compilation time is redundant)",
+         tips=["request_policy:all_shards", "response_policy:all_succeeded"])
 def cmd_function_load(c, *args):
     """FUNCTION LOAD [REPLACE] function-code"""
     replace = False
@@ -65,8 +68,9 @@ def cmd_function_load(c, *args):
 
 
 @command("FUNCTION DELETE", arity=3, group="scripting", since="7.0.0",
-         flags={Flag.WRITE, Flag.NOSCRIPT}, acl=SCR, summary="Deletes a library and its "
-                                                             "functions.", complexity="O(1)")
+         flags={Flag.WRITE, Flag.NOSCRIPT}, acl=SCR, summary="Delete a function by name",
+         complexity="O(1)",
+         tips=["request_policy:all_shards", "response_policy:all_succeeded"])
 def cmd_function_delete(c, library):
     """FUNCTION DELETE library-name"""
     functions(c.engine).delete(library)
@@ -76,8 +80,9 @@ def cmd_function_delete(c, library):
 
 @command("FUNCTION FLUSH", arity=-2, group="scripting", since="7.0.0",
          flags={Flag.WRITE, Flag.NOSCRIPT}, acl=SCR,
-         summary="Deletes all libraries and functions.",
-         complexity="O(N) where N is the number of functions deleted")
+         summary="Deleting all functions",
+         complexity="O(N) where N is the number of functions deleted",
+         tips=["request_policy:all_shards", "response_policy:all_succeeded"])
 def cmd_function_flush(c, *mode):
     """FUNCTION FLUSH [ASYNC | SYNC]"""
     if len(mode) > 1 or (mode and mode[0].lower() not in (b"async", b"sync")):
@@ -90,8 +95,9 @@ def cmd_function_flush(c, *mode):
 
 @command("FUNCTION LIST", arity=-2, group="scripting", since="7.0.0",
          flags={Flag.NOSCRIPT}, acl=SCR,
-         summary="Returns information about all libraries.",
-         complexity="O(N) where N is the number of functions")
+         summary="List information about all the functions",
+         complexity="O(N) where N is the number of functions",
+         tips=["nondeterministic_output_order"])
 def cmd_function_list(c, *opts):
     """FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]"""
     pattern, withcode, i = None, False, 0
@@ -122,7 +128,7 @@ def cmd_function_list(c, *opts):
 
 
 @command("FUNCTION DUMP", arity=2, group="scripting", since="7.0.0", flags={Flag.NOSCRIPT},
-         acl=SCR, summary="Dumps all libraries into a serialized binary payload.",
+         acl=SCR, summary="Dump all functions into a serialized binary payload",
          complexity="O(N) where N is the number of functions")
 def cmd_function_dump(c):
     """FUNCTION DUMP"""
@@ -133,8 +139,9 @@ def cmd_function_dump(c):
 
 @command("FUNCTION RESTORE", arity=-3, group="scripting", since="7.0.0",
          flags={Flag.WRITE, Flag.DENYOOM, Flag.NOSCRIPT}, acl=SCR,
-         summary="Restores all libraries from a payload.",
-         complexity="O(N) where N is the number of functions on the payload")
+         summary="Restore all the functions on the given payload",
+         complexity="O(N) where N is the number of functions on the payload",
+         tips=["request_policy:all_shards", "response_policy:all_succeeded"])
 def cmd_function_restore(c, payload, *policy):
     """FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]"""
     if len(policy) > 1:
@@ -177,7 +184,11 @@ def cmd_function_restore(c, payload, *policy):
 
 @command("FUNCTION STATS", arity=2, group="scripting", since="7.0.0",
          flags={Flag.NOSCRIPT, Flag.ALLOW_BUSY}, acl=SCR,
-         summary="Returns information about a function during execution.", complexity="O(1)")
+         summary="Return information about the function currently running (name, "
+                 "description, duration)", complexity="O(1)",
+         tips=["nondeterministic_output",
+               "request_policy:all_shards",
+               "response_policy:special"])
 def cmd_function_stats(c):
     """FUNCTION STATS"""
     fs = functions(c.engine)
@@ -195,7 +206,8 @@ def cmd_function_stats(c):
 
 @command("FUNCTION KILL", arity=2, group="scripting", since="7.0.0",
          flags={Flag.NOSCRIPT, Flag.ALLOW_BUSY}, acl=SCR,
-         summary="Terminates a function during execution.", complexity="O(1)")
+         summary="Kill the function currently in execution.", complexity="O(1)",
+         tips=["request_policy:all_shards", "response_policy:one_succeeded"])
 def cmd_function_kill(c):
     """FUNCTION KILL"""
     fs = c.engine.functions
@@ -213,7 +225,7 @@ def cmd_function_kill(c):
 
 @command("FUNCTION HELP", arity=2, group="scripting", since="7.0.0",
          flags={Flag.LOADING, Flag.STALE}, acl=SCR,
-         summary="Returns helpful text about the different subcommands.", complexity="O(1)")
+         summary="Show helpful text about the different subcommands", complexity="O(1)")
 def cmd_function_help(c):
     """FUNCTION HELP"""
     lines = [

@@ -46,10 +46,11 @@ def _member_pos(z, member: bytes):
 
 @command("GEOADD", arity=-5, group="geo", since="3.2.0", flags={Flag.WRITE, Flag.DENYOOM},
          acl=GEO, keys=[KeySpec(1, flags={KS.RW, KS.UPDATE})],
-         summary="Adds one or more members to a geospatial index. The key is created if it "
-                 "doesn't exist.",
+         summary="Add one or more geospatial items in the geospatial index represented using "
+                 "a sorted set",
          complexity="O(log(N)) for each item added, where N is the number of elements in the "
-                    "sorted set.")
+                    "sorted set.",
+         history=[("6.2.0", "Added the `CH`, `NX` and `XX` options.")])
 def cmd_geoadd(c, key, *args):
     """GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]"""
     i, nx, xx = 0, False, False
@@ -74,7 +75,7 @@ def cmd_geoadd(c, key, *args):
 
 @command("GEOPOS", arity=-2, group="geo", since="3.2.0", flags={Flag.READONLY}, acl=GEO,
          keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
-         summary="Returns the longitude and latitude of members from a geospatial index.",
+         summary="Returns longitude and latitude of members of a geospatial index",
          complexity="O(N) where N is the number of members requested.")
 def cmd_geopos(c, key, *members):
     """GEOPOS key [member [member ...]]"""
@@ -89,7 +90,7 @@ def cmd_geopos(c, key, *members):
 
 @command("GEODIST", arity=-4, group="geo", since="3.2.0", flags={Flag.READONLY}, acl=GEO,
          keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
-         summary="Returns the distance between two members of a geospatial index.",
+         summary="Returns the distance between two members of a geospatial index",
          complexity="O(log(N))")
 def cmd_geodist(c, key, m1, m2, *unit):
     """GEODIST key member1 member2 [M | KM | FT | MI]"""
@@ -107,7 +108,7 @@ def cmd_geodist(c, key, m1, m2, *unit):
 
 @command("GEOHASH", arity=-2, group="geo", since="3.2.0", flags={Flag.READONLY}, acl=GEO,
          keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
-         summary="Returns members from a geospatial index as geohash strings.",
+         summary="Returns members of a geospatial index as standard geohash strings",
          complexity="O(log(N)) for each member requested, where N is the number of elements "
                     "in the sorted set.")
 def cmd_geohash(c, key, *members):
@@ -286,14 +287,16 @@ def _distance(value: bytes, unit: bytes):
 _RADIUS_KEYS = [KeySpec(1, flags={KS.RO, KS.ACCESS}),
                 KeySpec(6, keyword="STORE", flags={KS.OW, KS.UPDATE}),
                 KeySpec(6, keyword="STOREDIST", flags={KS.OW, KS.UPDATE})]
-_SEARCH_SUMMARY = "Queries a geospatial index for members inside an area of a box or a circle."
 
 
 @command("GEOSEARCH", arity=-7, group="geo", since="6.2.0", flags={Flag.READONLY}, acl=GEO,
-         keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})], summary=_SEARCH_SUMMARY,
+         keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
+         summary="Query a sorted set representing a geospatial index to fetch members inside "
+                 "an area of a box or a circle.",
          complexity="O(N+log(M)) where N is the number of elements in the grid-aligned "
                     "bounding box area around the shape provided as the filter and M is the "
-                    "number of items inside the shape")
+                    "number of items inside the shape",
+         history=[("7.0.0", "Added support for uppercase unit names.")])
 def cmd_geosearch(c, key, *args):
     """GEOSEARCH key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius
     <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC] [COUNT count
@@ -304,11 +307,12 @@ def cmd_geosearch(c, key, *args):
 @command("GEOSEARCHSTORE", arity=-8, group="geo", since="6.2.0",
          flags={Flag.WRITE, Flag.DENYOOM}, acl=GEO,
          keys=[KeySpec(1, flags={KS.OW, KS.UPDATE}), KeySpec(2, flags={KS.RO, KS.ACCESS})],
-         summary="Queries a geospatial index for members inside an area of a box or a "
-                 "circle, optionally stores the result.",
+         summary="Query a sorted set representing a geospatial index to fetch members inside "
+                 "an area of a box or a circle, and store the result in another key.",
          complexity="O(N+log(M)) where N is the number of elements in the grid-aligned "
                     "bounding box area around the shape provided as the filter and M is the "
-                    "number of items inside the shape")
+                    "number of items inside the shape",
+         history=[("7.0.0", "Added support for uppercase unit names.")])
 def cmd_geosearchstore(c, dst, src, *args):
     """GEOSEARCHSTORE destination source <FROMMEMBER member | FROMLONLAT longitude latitude>
     <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC]
@@ -318,11 +322,16 @@ def cmd_geosearchstore(c, dst, src, *args):
 
 @command("GEORADIUS", arity=-6, group="geo", since="3.2.0",
          flags={Flag.WRITE, Flag.DENYOOM, Flag.MOVABLEKEYS}, acl=GEO, keys=_RADIUS_KEYS,
-         summary="Queries a geospatial index for members within a distance from a "
-                 "coordinate, optionally stores the result.",
+         summary="Query a sorted set representing a geospatial index to fetch members "
+                 "matching a given maximum distance from a point",
          complexity="O(N+log(M)) where N is the number of elements inside the bounding box "
                     "of the circular area delimited by center and radius and M is the number "
-                    "of items inside the index.")
+                    "of items inside the index.",
+         deprecated_since="6.2.0",
+         doc_flags=["deprecated"],
+         history=[("6.2.0", "Added the `ANY` option for `COUNT`."),
+                  ("7.0.0", "Added support for uppercase unit names.")],
+         replaced_by="`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument")
 def cmd_georadius(c, key, *args):
     """GEORADIUS key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST]
     [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]"""
@@ -334,11 +343,16 @@ def cmd_georadius(c, key, *args):
          keys=[KeySpec(1, flags={KS.RO, KS.ACCESS}),
                KeySpec(5, keyword="STORE", flags={KS.OW, KS.UPDATE}),
                KeySpec(5, keyword="STOREDIST", flags={KS.OW, KS.UPDATE})],
-         summary="Queries a geospatial index for members within a distance from a member, "
-                 "optionally stores the result.",
+         summary="Query a sorted set representing a geospatial index to fetch members "
+                 "matching a given maximum distance from a member",
          complexity="O(N+log(M)) where N is the number of elements inside the bounding box "
                     "of the circular area delimited by center and radius and M is the number "
-                    "of items inside the index.")
+                    "of items inside the index.",
+         deprecated_since="6.2.0",
+         doc_flags=["deprecated"],
+         history=[("7.0.0", "Added support for uppercase unit names.")],
+         replaced_by="`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` "
+                     "arguments")
 def cmd_georadiusbymember(c, key, *args):
     """GEORADIUSBYMEMBER key member radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST]
     [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]"""
@@ -347,11 +361,14 @@ def cmd_georadiusbymember(c, key, *args):
 
 @command("GEORADIUS_RO", arity=-6, group="geo", since="3.2.10", flags={Flag.READONLY},
          acl=GEO, keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
-         summary="Returns members from a geospatial index that are within a distance from a "
-                 "coordinate.",
+         summary="A read-only variant for GEORADIUS",
          complexity="O(N+log(M)) where N is the number of elements inside the bounding box "
                     "of the circular area delimited by center and radius and M is the number "
-                    "of items inside the index.")
+                    "of items inside the index.",
+         deprecated_since="6.2.0",
+         doc_flags=["deprecated"],
+         history=[("6.2.0", "Added the `ANY` option for `COUNT`.")],
+         replaced_by="`GEOSEARCH` with the `BYRADIUS` argument")
 def cmd_georadius_ro(c, key, *args):
     """GEORADIUS_RO key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST]
     [WITHHASH] [COUNT count [ANY]] [ASC | DESC]"""
@@ -360,11 +377,13 @@ def cmd_georadius_ro(c, key, *args):
 
 @command("GEORADIUSBYMEMBER_RO", arity=-5, group="geo", since="3.2.10",
          flags={Flag.READONLY}, acl=GEO, keys=[KeySpec(1, flags={KS.RO, KS.ACCESS})],
-         summary="Returns members from a geospatial index that are within a distance from a "
-                 "member.",
+         summary="A read-only variant for GEORADIUSBYMEMBER",
          complexity="O(N+log(M)) where N is the number of elements inside the bounding box "
                     "of the circular area delimited by center and radius and M is the number "
-                    "of items inside the index.")
+                    "of items inside the index.",
+         deprecated_since="6.2.0",
+         doc_flags=["deprecated"],
+         replaced_by="`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments")
 def cmd_georadiusbymember_ro(c, key, *args):
     """GEORADIUSBYMEMBER_RO key member radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST]
     [WITHHASH] [COUNT count [ANY]] [ASC | DESC]"""

@@ -157,7 +157,8 @@ def _deleted_fields(c, key, h, deleted: int, event: bytes):
          keys=[KeySpec(1, flags={KS.RW, KS.UPDATE})],
          summary="Set the string value of a hash field",
          complexity="O(1) for each field/value pair added, so O(N) to add N field/value "
-                    "pairs when the command is called with multiple field/value pairs.")
+                    "pairs when the command is called with multiple field/value pairs.",
+         history=[("4.0.0", "Accepts multiple `field` and `value` arguments.")])
 def cmd_hset(c, key, *fv):
     """HSET key field value [field value ...]"""
     n = len(fv)
@@ -211,7 +212,10 @@ def cmd_hset(c, key, *fv):
          flags={Flag.WRITE, Flag.DENYOOM, Flag.FAST}, acl=H,
          keys=[KeySpec(1, flags={KS.RW, KS.UPDATE})],
          summary="Set multiple hash fields to multiple values",
-         complexity="O(N) where N is the number of fields being set.")
+         complexity="O(N) where N is the number of fields being set.",
+         deprecated_since="4.0.0",
+         doc_flags=["deprecated"],
+         replaced_by="`HSET` with multiple field-value pairs")
 def cmd_hmset(c, key, *fv):
     """HMSET key field value [field value ...]"""
     if len(fv) & 1:
@@ -239,7 +243,8 @@ def cmd_hsetnx(c, key, field, value):
          flags={Flag.WRITE, Flag.FAST}, acl=H,
          keys=[KeySpec(1, flags={KS.RW, KS.DELETE})],
          summary="Delete one or more hash fields",
-         complexity="O(N) where N is the number of fields to be removed.")
+         complexity="O(N) where N is the number of fields to be removed.",
+         history=[("2.4.0", "Accepts multiple `field` arguments.")])
 def cmd_hdel(c, key, *fields):
     """HDEL key field [field ...]"""
     h = c.db.get(key)
@@ -372,7 +377,8 @@ def cmd_hstrlen(c, key, field):
 @command("HGETALL", arity=2, group="hash", since="2.0.0",
          flags={Flag.READONLY}, acl=H, keys=RO_ACCESS,
          summary="Get all the fields and values in a hash",
-         complexity="O(N) where N is the size of the hash.")
+         complexity="O(N) where N is the size of the hash.",
+         tips=["nondeterministic_output_order"])
 def cmd_hgetall(c, key):
     """HGETALL key"""
     h = read_lookup(c, key, Hash)
@@ -382,7 +388,8 @@ def cmd_hgetall(c, key):
 @command("HKEYS", arity=2, group="hash", since="2.0.0",
          flags={Flag.READONLY}, acl=H, keys=RO_ACCESS,
          summary="Get all the fields in a hash",
-         complexity="O(N) where N is the size of the hash.")
+         complexity="O(N) where N is the size of the hash.",
+         tips=["nondeterministic_output_order"])
 def cmd_hkeys(c, key):
     """HKEYS key"""
     h = read_lookup(c, key, Hash)
@@ -392,7 +399,8 @@ def cmd_hkeys(c, key):
 @command("HVALS", arity=2, group="hash", since="2.0.0",
          flags={Flag.READONLY}, acl=H, keys=RO_ACCESS,
          summary="Get all the values in a hash",
-         complexity="O(N) where N is the size of the hash.")
+         complexity="O(N) where N is the size of the hash.",
+         tips=["nondeterministic_output_order"])
 def cmd_hvals(c, key):
     """HVALS key"""
     h = read_lookup(c, key, Hash)
@@ -402,7 +410,8 @@ def cmd_hvals(c, key):
 @command("HRANDFIELD", arity=-2, group="hash", since="6.2.0",
          flags={Flag.READONLY}, acl=H, keys=RO_ACCESS,
          summary="Get one or multiple random fields from a hash",
-         complexity="O(N) where N is the number of fields returned")
+         complexity="O(N) where N is the number of fields returned",
+         tips=["nondeterministic_output"])
 def cmd_hrandfield(c, key, *args):
     """HRANDFIELD key [count [WITHVALUES]]"""
     if not args:
@@ -444,7 +453,8 @@ def cmd_hrandfield(c, key, *args):
          summary="Incrementally iterate hash fields and associated values",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough "
                     "command calls for the cursor to return back to 0. N is the number "
-                    "of elements inside the collection..")
+                    "of elements inside the collection..",
+         tips=["nondeterministic_output"])
 def cmd_hscan(c, key, cursor, *opts):
     """HSCAN key cursor [MATCH pattern] [COUNT count]"""
     cur = parse_cursor(cursor)

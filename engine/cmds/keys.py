@@ -26,7 +26,8 @@ _TYPE_STATUS: dict = {b"string": Status(b"string")}   # type name -> +name (reus
                     "to remove holds a value other than a string, the individual complexity "
                     "for this key is O(M) where M is the number of elements in the list, "
                     "set, sorted set or hash. Removing a single key that holds a string "
-                    "value is O(1).")
+                    "value is O(1).",
+         tips=["request_policy:multi_shard", "response_policy:agg_sum"])
 def cmd_del(c, *keys):
     """DEL key [key ...]"""
     db = c.db
@@ -45,7 +46,8 @@ def cmd_del(c, *keys):
                  "DEL, but non blocking.",
          complexity="O(1) for each key removed regardless of its size. Then the command "
                     "does O(N) work in a different thread in order to reclaim memory, where "
-                    "N is the number of allocations the deleted objects where composed of.")
+                    "N is the number of allocations the deleted objects where composed of.",
+         tips=["request_policy:multi_shard", "response_policy:agg_sum"])
 def cmd_unlink(c, *keys):
     """UNLINK key [key ...]"""
     return cmd_del(c, *keys)     # freeing is Python's job; nothing is slow to hand off
@@ -54,7 +56,9 @@ def cmd_unlink(c, *keys):
 @command("EXISTS", arity=-2, group="generic", flags={Flag.READONLY, Flag.FAST},
          acl=KEYSPACE, keys=[KeySpec(1, last=-1, flags=_ALL)],
          summary="Determine if a key exists",
-         complexity="O(N) where N is the number of keys to check.")
+         complexity="O(N) where N is the number of keys to check.",
+         history=[("3.0.3", "Accepts multiple `key` arguments.")],
+         tips=["request_policy:multi_shard", "response_policy:agg_sum"])
 def cmd_exists(c, *keys):
     """EXISTS key [key ...]"""
     db = c.db
@@ -127,7 +131,9 @@ def cmd_rename(c, key, newkey):
 
 @command("RENAMENX", arity=3, group="generic", flags={Flag.WRITE, Flag.FAST}, acl=KEYSPACE,
          keys=_RENAME_KEYS + [KeySpec(2, flags={KS.OW, KS.INSERT})],
-         summary="Rename a key, only if the new key does not exist", complexity="O(1)")
+         summary="Rename a key, only if the new key does not exist", complexity="O(1)",
+         history=[("3.2.0", "The command no longer returns an error when source and "
+                            "destination names are the same.")])
 def cmd_renamenx(c, key, newkey):
     """RENAMENX key newkey"""
     return _rename(c, key, newkey, True)
@@ -158,7 +164,8 @@ def literal(pattern: bytes):
          acl=KEYSPACE | {Acl.DANGEROUS}, summary="Find all keys matching the given pattern",
          complexity="O(N) with N being the number of keys in the database, under the "
                     "assumption that the key names in the database and the given pattern "
-                    "have limited length.")
+                    "have limited length.",
+         tips=["request_policy:all_shards", "nondeterministic_output_order"])
 def cmd_keys(c, pattern):
     """KEYS pattern"""
     db = c.db
@@ -199,7 +206,9 @@ def parse_cursor(arg: bytes) -> int:
          acl=KEYSPACE, summary="Incrementally iterate the keys space",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough "
                     "command calls for the cursor to return back to 0. N is the number of "
-                    "elements inside the collection.")
+                    "elements inside the collection.",
+         history=[("6.0.0", "Added the `TYPE` subcommand.")],
+         tips=["nondeterministic_output", "request_policy:special"])
 def cmd_scan(c, cursor, *opts):
     """SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]"""
     cur = parse_cursor(cursor)
@@ -233,7 +242,8 @@ def cmd_scan(c, cursor, *opts):
 
 
 @command("RANDOMKEY", arity=1, group="generic", flags={Flag.READONLY}, acl=KEYSPACE,
-         summary="Return a random key from the keyspace", complexity="O(1)")
+         summary="Return a random key from the keyspace", complexity="O(1)",
+         tips=["request_policy:all_shards", "nondeterministic_output"])
 def cmd_randomkey(c):
     """RANDOMKEY"""
     return c.db.random_key(c.engine.rng)
@@ -244,7 +254,8 @@ def cmd_randomkey(c):
          keys=[KeySpec(1, last=-1, flags=_ALL)],
          summary="Alters the last access time of a key(s). Returns the number of existing "
                  "keys specified.",
-         complexity="O(N) where N is the number of keys that will be touched.")
+         complexity="O(N) where N is the number of keys that will be touched.",
+         tips=["request_policy:multi_shard", "response_policy:agg_sum"])
 def cmd_touch(c, *keys):
     """TOUCH key [key ...]"""
     get = c.db.get                      # a read lookup: updates LRU/LFU
@@ -259,7 +270,8 @@ def cmd_touch(c, *keys):
 
 
 @command("DBSIZE", arity=1, group="server", flags={Flag.READONLY, Flag.FAST}, acl=KEYSPACE,
-         summary="Return the number of keys in the selected database", complexity="O(1)")
+         summary="Return the number of keys in the selected database", complexity="O(1)",
+         tips=["request_policy:all_shards", "response_policy:agg_sum"])
 def cmd_dbsize(c):
     """DBSIZE"""
     return len(c.db.data)
@@ -294,7 +306,8 @@ def _lookup(c, key):
 
 
 @command("OBJECT ENCODING", arity=3, since="2.2.3",
-         summary="Inspect the internal encoding of a Redis object", **_OBJ)
+         summary="Inspect the internal encoding of a Redis object", **_OBJ,
+         tips=["nondeterministic_output"])
 def cmd_object_encoding(c, key):
     """OBJECT ENCODING key"""
     v = _lookup(c, key)
@@ -302,7 +315,8 @@ def cmd_object_encoding(c, key):
 
 
 @command("OBJECT FREQ", arity=3, since="4.0.0",
-         summary="Get the logarithmic access frequency counter of a Redis object", **_OBJ)
+         summary="Get the logarithmic access frequency counter of a Redis object", **_OBJ,
+         tips=["nondeterministic_output"])
 def cmd_object_freq(c, key):
     """OBJECT FREQ key"""
     if _lookup(c, key) is None:
@@ -313,7 +327,8 @@ def cmd_object_freq(c, key):
 
 
 @command("OBJECT IDLETIME", arity=3, since="2.2.3",
-         summary="Get the time since a Redis object was last accessed", **_OBJ)
+         summary="Get the time since a Redis object was last accessed", **_OBJ,
+         tips=["nondeterministic_output"])
 def cmd_object_idletime(c, key):
     """OBJECT IDLETIME key"""
     if _lookup(c, key) is None:
@@ -336,7 +351,8 @@ def _shared_integer(c, v) -> bool:
 
 
 @command("OBJECT REFCOUNT", arity=3, since="2.2.3",
-         summary="Get the number of references to the value of the key", **_OBJ)
+         summary="Get the number of references to the value of the key", **_OBJ,
+         tips=["nondeterministic_output"])
 def cmd_object_refcount(c, key):
     """OBJECT REFCOUNT key"""
     v = _lookup(c, key)
@@ -493,7 +509,8 @@ def cmd_copy(c, source, destination, *opts):
 @command("WAIT", arity=3, group="generic", since="3.0.0", flags={Flag.NOSCRIPT},
          acl={Acl.CONNECTION},
          summary="Wait for the synchronous replication of all the write commands sent in "
-                 "the context of the current connection", complexity="O(1)")
+                 "the context of the current connection", complexity="O(1)",
+         tips=["request_policy:all_shards", "response_policy:agg_min"])
 def cmd_wait(c, numreplicas, timeout):
     """WAIT numreplicas timeout"""
     wanted = parse_int(numreplicas)

@@ -31,7 +31,7 @@ def discard_transaction(c):
 
 
 @command("MULTI", arity=1, group="transactions", since="1.2.0", flags=_FLAGS, acl=TX,
-         summary="Starts a transaction.", complexity="O(1)")
+         summary="Mark the start of a transaction block", complexity="O(1)")
 def cmd_multi(c):
     """MULTI"""
     if c.multi is not None:
@@ -42,8 +42,8 @@ def cmd_multi(c):
 
 
 @command("DISCARD", arity=1, group="transactions", since="2.0.0", flags=_FLAGS, acl=TX,
-         summary="Discards a transaction.", complexity="O(N), when N is the number of queued "
-                                                       "commands")
+         summary="Discard all commands issued after MULTI",
+         complexity="O(N), when N is the number of queued commands")
 def cmd_discard(c):
     """DISCARD"""
     if c.multi is None:
@@ -63,7 +63,7 @@ def _watched_key_expired(c) -> bool:
 
 @command("EXEC", arity=1, group="transactions", since="1.2.0",
          flags={Flag.NOSCRIPT, Flag.LOADING, Flag.STALE, Flag.SKIP_SLOWLOG}, acl=TX,
-         summary="Executes all commands in a transaction.",
+         summary="Execute all commands issued after MULTI",
          complexity="Depends on commands in the transaction")
 def cmd_exec(c):
     """EXEC"""
@@ -96,7 +96,7 @@ def cmd_exec(c):
 @command("WATCH", arity=-2, group="transactions", since="2.2.0",
          flags={Flag.NOSCRIPT, Flag.LOADING, Flag.STALE, Flag.FAST, Flag.ALLOW_BUSY}, acl=TX,
          keys=[KeySpec(1, last=-1, flags={KS.RO})],
-         summary="Monitors changes to keys to determine the execution of a transaction.",
+         summary="Watch the given keys to determine execution of the MULTI/EXEC block",
          complexity="O(1) for every key.")
 def cmd_watch(c, *keys):
     """WATCH key [key ...]"""
@@ -117,7 +117,7 @@ def cmd_watch(c, *keys):
 
 @command("UNWATCH", arity=1, group="transactions", since="2.2.0",
          flags={Flag.NOSCRIPT, Flag.LOADING, Flag.STALE, Flag.FAST, Flag.ALLOW_BUSY}, acl=TX,
-         summary="Forgets about watched keys of a transaction.", complexity="O(1)")
+         summary="Forget about all watched keys", complexity="O(1)")
 def cmd_unwatch(c):
     """UNWATCH"""
     unwatch_all(c)

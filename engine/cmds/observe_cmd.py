@@ -6,12 +6,14 @@ from engine.replies import OK, Status, Verbatim
 
 _ADMIN = {Flag.ADMIN, Flag.LOADING, Flag.STALE}
 container("SLOWLOG", group="server", since="2.2.12",
-          summary="A container for slow log commands.")
+          summary="A container for slow log commands")
 
 
 @command("SLOWLOG GET", arity=-2, group="server", since="2.2.12", flags=_ADMIN,
-         summary="Returns the slow log's entries.",
-         complexity="O(N) where N is the number of entries returned")
+         summary="Get the slow log's entries",
+         complexity="O(N) where N is the number of entries returned",
+         history=[("4.0.0", "Added client IP address, port and name to the reply.")],
+         tips=["request_policy:all_nodes", "nondeterministic_output"])
 def cmd_slowlog_get(c, *count):
     """SLOWLOG GET [count]"""
     if len(count) > 1:
@@ -29,15 +31,19 @@ def cmd_slowlog_get(c, *count):
 
 
 @command("SLOWLOG LEN", arity=2, group="server", since="2.2.12", flags=_ADMIN,
-         summary="Returns the number of entries in the slow log.", complexity="O(1)")
+         summary="Get the slow log's length", complexity="O(1)",
+         tips=["request_policy:all_nodes",
+               "response_policy:agg_sum",
+               "nondeterministic_output"])
 def cmd_slowlog_len(c):
     """SLOWLOG LEN"""
     return len(c.engine.slowlog.entries)
 
 
 @command("SLOWLOG RESET", arity=2, group="server", since="2.2.12", flags=_ADMIN,
-         summary="Clears all entries from the slow log.",
-         complexity="O(N) where N is the number of entries in the slowlog")
+         summary="Clear all entries from the slow log",
+         complexity="O(N) where N is the number of entries in the slowlog",
+         tips=["request_policy:all_nodes", "response_policy:all_succeeded"])
 def cmd_slowlog_reset(c):
     """SLOWLOG RESET"""
     c.engine.slowlog.entries.clear()
@@ -64,13 +70,17 @@ def cmd_slowlog_help(c):
         b"    Prints this help.")]
 
 
+_LATENCY = _ADMIN | {Flag.NOSCRIPT}
 container("LATENCY", group="server", since="2.8.13",
-          summary="A container for latency diagnostics commands.")
+          summary="A container for latency diagnostics commands")
 
 
-@command("LATENCY LATEST", arity=2, group="server", since="2.8.13", flags=_ADMIN,
-         summary="Returns the latest latency samples for all events.",
-         complexity="O(1)")
+@command("LATENCY LATEST", arity=2, group="server", since="2.8.13", flags=_LATENCY,
+         summary="Return the latest latency samples for all events.",
+         complexity="O(1)",
+         tips=["nondeterministic_output",
+               "request_policy:all_nodes",
+               "response_policy:special"])
 def cmd_latency_latest(c):
     """LATENCY LATEST"""
     out = []
@@ -80,24 +90,31 @@ def cmd_latency_latest(c):
     return out
 
 
-@command("LATENCY HISTORY", arity=3, group="server", since="2.8.13", flags=_ADMIN,
-         summary="Returns timestamp-latency samples for an event.",
-         complexity="O(1)")
+@command("LATENCY HISTORY", arity=3, group="server", since="2.8.13", flags=_LATENCY,
+         summary="Return timestamp-latency samples for the event.",
+         complexity="O(1)",
+         tips=["nondeterministic_output",
+               "request_policy:all_nodes",
+               "response_policy:special"])
 def cmd_latency_history(c, event):
     """LATENCY HISTORY event"""
     ev = c.engine.latency.events.get(event.decode("utf-8", "replace"))
     return [[ts, ms] for ts, ms in ev["history"]] if ev else []
 
 
-@command("LATENCY RESET", arity=-2, group="server", since="2.8.13", flags=_ADMIN,
-         summary="Resets the latency data for one or more events.", complexity="O(1)")
+@command("LATENCY RESET", arity=-2, group="server", since="2.8.13", flags=_LATENCY,
+         summary="Reset latency data for one or more events.", complexity="O(1)",
+         tips=["request_policy:all_nodes", "response_policy:all_succeeded"])
 def cmd_latency_reset(c, *events):
     """LATENCY RESET [event [event ...]]"""
     return c.engine.latency.reset([e.decode("utf-8", "replace") for e in events])
 
 
-@command("LATENCY GRAPH", arity=3, group="server", since="2.8.13", flags=_ADMIN,
-         summary="Returns a latency graph for an event.", complexity="O(1)")
+@command("LATENCY GRAPH", arity=3, group="server", since="2.8.13", flags=_LATENCY,
+         summary="Return a latency graph for the event.", complexity="O(1)",
+         tips=["nondeterministic_output",
+               "request_policy:all_nodes",
+               "response_policy:special"])
 def cmd_latency_graph(c, event):
     """LATENCY GRAPH event"""
     name = event.decode("utf-8", "replace")
@@ -115,8 +132,11 @@ def cmd_latency_graph(c, event):
     return Verbatim(("\n".join(lines) + "\n").encode())
 
 
-@command("LATENCY DOCTOR", arity=2, group="server", since="2.8.13", flags=_ADMIN,
-         summary="Returns a human-readable latency analysis report.", complexity="O(1)")
+@command("LATENCY DOCTOR", arity=2, group="server", since="2.8.13", flags=_LATENCY,
+         summary="Return a human readable latency analysis report.", complexity="O(1)",
+         tips=["nondeterministic_output",
+               "request_policy:all_nodes",
+               "response_policy:special"])
 def cmd_latency_doctor(c):
     """LATENCY DOCTOR"""
     eng = c.engine
@@ -144,10 +164,13 @@ def cmd_latency_doctor(c):
     return Verbatim(("\n".join(lines) + "\n").encode())
 
 
-@command("LATENCY HISTOGRAM", arity=-2, group="server", since="7.0.0", flags=_ADMIN,
-         summary="Returns the cumulative distribution of latencies of a subset or all "
-                 "commands.", complexity="O(N) where N is the number of commands with latency "
-                                             "information being retrieved.")
+@command("LATENCY HISTOGRAM", arity=-2, group="server", since="7.0.0", flags=_LATENCY,
+         summary="Return the cumulative distribution of latencies of a subset of commands or "
+                 "all.", complexity="O(N) where N is the number of commands with latency "
+                                             "information being retrieved.",
+         tips=["nondeterministic_output",
+               "request_policy:all_nodes",
+               "response_policy:special"])
 def cmd_latency_histogram(c, *names):
     """LATENCY HISTOGRAM [command [command ...]]"""
     from engine.commands import TABLE
@@ -170,7 +193,7 @@ def cmd_latency_histogram(c, *names):
 
 @command("LATENCY HELP", arity=2, group="server", since="2.8.13",
          flags={Flag.LOADING, Flag.STALE},
-         summary="Returns helpful text about the different subcommands.", complexity="O(1)")
+         summary="Show helpful text about the different subcommands.", complexity="O(1)")
 def cmd_latency_help(c):
     """LATENCY HELP"""
     return [Status(x) for x in (
@@ -196,7 +219,7 @@ def cmd_latency_help(c):
 
 @command("MONITOR", arity=1, group="server", since="1.0.0",
          flags={Flag.ADMIN, Flag.NOSCRIPT, Flag.LOADING, Flag.STALE},
-         summary="Listens for all requests received by the server in real-time.",
+         summary="Listen for all requests received by the server in real time",
          complexity="")
 def cmd_monitor(c):
     """MONITOR"""

@@ -46,7 +46,7 @@ def _count(c, kind):
 
 
 @command("SUBSCRIBE", arity=-2, group="pubsub", since="2.0.0", flags=_SUB_FLAGS, acl=PS,
-         summary="Listens for messages published to channels.",
+         summary="Listen for messages published to the given channels",
          complexity="O(N) where N is the number of channels to subscribe to.")
 def cmd_subscribe(c, *channels):
     """SUBSCRIBE channel [channel ...]"""
@@ -54,8 +54,9 @@ def cmd_subscribe(c, *channels):
 
 
 @command("PSUBSCRIBE", arity=-2, group="pubsub", since="2.0.0", flags=_SUB_FLAGS, acl=PS,
-         summary="Listens for messages published to channels that match one or more patterns.",
-         complexity="O(N) where N is the number of patterns to subscribe to.")
+         summary="Listen for messages published to channels matching the given patterns",
+         complexity="O(N) where N is the number of patterns the client is already subscribed "
+                    "to.")
 def cmd_psubscribe(c, *patterns):
     """PSUBSCRIBE pattern [pattern ...]"""
     return _subscribe(c, "patterns", patterns)
@@ -63,7 +64,7 @@ def cmd_psubscribe(c, *patterns):
 
 @command("SSUBSCRIBE", arity=-2, group="pubsub", since="7.0.0", flags=_SUB_FLAGS, acl=PS,
          keys=[KeySpec(1, last=-1, flags={KS.NOT_KEY})],
-         summary="Listens for messages published to shard channels.",
+         summary="Listen for messages published to the given shard channels",
          complexity="O(N) where N is the number of shard channels to subscribe to.")
 def cmd_ssubscribe(c, *channels):
     """SSUBSCRIBE shardchannel [shardchannel ...]"""
@@ -71,17 +72,18 @@ def cmd_ssubscribe(c, *channels):
 
 
 @command("UNSUBSCRIBE", arity=-1, group="pubsub", since="2.0.0", flags=_SUB_FLAGS, acl=PS,
-         summary="Stops listening to messages posted to channels.",
-         complexity="O(N) where N is the number of channels to unsubscribe.")
+         summary="Stop listening for messages posted to the given channels",
+         complexity="O(N) where N is the number of clients already subscribed to a channel.")
 def cmd_unsubscribe(c, *channels):
     """UNSUBSCRIBE [channel [channel ...]]"""
     return _unsubscribe(c, "channels", channels)
 
 
 @command("PUNSUBSCRIBE", arity=-1, group="pubsub", since="2.0.0", flags=_SUB_FLAGS, acl=PS,
-         summary="Stops listening to messages published to channels that match one or more "
-                 "patterns.",
-         complexity="O(N) where N is the number of patterns to unsubscribe.")
+         summary="Stop listening for messages posted to channels matching the given patterns",
+         complexity="O(N+M) where N is the number of patterns the client is already "
+                    "subscribed and M is the number of total patterns subscribed in the "
+                    "system (by any client).")
 def cmd_punsubscribe(c, *patterns):
     """PUNSUBSCRIBE [pattern [pattern ...]]"""
     return _unsubscribe(c, "patterns", patterns)
@@ -89,8 +91,9 @@ def cmd_punsubscribe(c, *patterns):
 
 @command("SUNSUBSCRIBE", arity=-1, group="pubsub", since="7.0.0", flags=_SUB_FLAGS, acl=PS,
          keys=[KeySpec(1, last=-1, flags={KS.NOT_KEY})],
-         summary="Stops listening to messages posted to shard channels.",
-         complexity="O(N) where N is the number of shard channels to unsubscribe.")
+         summary="Stop listening for messages posted to the given shard channels",
+         complexity="O(N) where N is the number of clients already subscribed to a shard "
+                    "channel.")
 def cmd_sunsubscribe(c, *channels):
     """SUNSUBSCRIBE [shardchannel [shardchannel ...]]"""
     return _unsubscribe(c, "shard_channels", channels)
@@ -98,7 +101,7 @@ def cmd_sunsubscribe(c, *channels):
 
 @command("PUBLISH", arity=3, group="pubsub", since="2.0.0",
          flags={Flag.PUBSUB, Flag.LOADING, Flag.STALE, Flag.FAST, Flag.MAY_REPLICATE}, acl=PS,
-         summary="Posts a message to a channel.",
+         summary="Post a message to a channel",
          complexity="O(N+M) where N is the number of clients subscribed to the receiving "
                     "channel and M is the total number of subscribed patterns (by any client).")
 def cmd_publish(c, channel, message):
@@ -118,7 +121,7 @@ def cmd_spublish(c, channel, message):
 
 
 container("PUBSUB", group="pubsub", since="2.8.0",
-          summary="A container for Pub/Sub commands.")
+          summary="A container for Pub/Sub commands")
 _INTRO = {Flag.PUBSUB, Flag.LOADING, Flag.STALE}
 
 
@@ -127,7 +130,7 @@ def _names(registry, pattern):
 
 
 @command("PUBSUB CHANNELS", arity=-2, group="pubsub", since="2.8.0", flags=_INTRO, acl=PS,
-         summary="Returns the active channels.",
+         summary="List active channels",
          complexity="O(N) where N is the number of active channels, and assuming constant "
                     "time pattern matching (relatively short channels and patterns)")
 def cmd_pubsub_channels(c, *pattern):
@@ -139,7 +142,7 @@ def cmd_pubsub_channels(c, *pattern):
 
 
 @command("PUBSUB SHARDCHANNELS", arity=-2, group="pubsub", since="7.0.0", flags=_INTRO,
-         acl=PS, summary="Returns the active shard channels.",
+         acl=PS, summary="List active shard channels",
          complexity="O(N) where N is the number of active shard channels, and assuming "
                     "constant time pattern matching (relatively short shard channels).")
 def cmd_pubsub_shardchannels(c, *pattern):
@@ -151,7 +154,7 @@ def cmd_pubsub_shardchannels(c, *pattern):
 
 
 @command("PUBSUB NUMSUB", arity=-2, group="pubsub", since="2.8.0", flags=_INTRO, acl=PS,
-         summary="Returns a count of subscribers to channels.",
+         summary="Get the count of subscribers for channels",
          complexity="O(N) for the NUMSUB subcommand, where N is the number of requested "
                     "channels")
 def cmd_pubsub_numsub(c, *channels):
@@ -164,7 +167,7 @@ def cmd_pubsub_numsub(c, *channels):
 
 
 @command("PUBSUB SHARDNUMSUB", arity=-2, group="pubsub", since="7.0.0", flags=_INTRO, acl=PS,
-         summary="Returns the count of subscribers of shard channels.",
+         summary="Get the count of subscribers for shard channels",
          complexity="O(N) for the SHARDNUMSUB subcommand, where N is the number of requested "
                     "shard channels")
 def cmd_pubsub_shardnumsub(c, *channels):
@@ -177,7 +180,34 @@ def cmd_pubsub_shardnumsub(c, *channels):
 
 
 @command("PUBSUB NUMPAT", arity=2, group="pubsub", since="2.8.0", flags=_INTRO, acl=PS,
-         summary="Returns a count of unique pattern subscriptions.", complexity="O(1)")
+         summary="Get the count of unique patterns pattern subscriptions", complexity="O(1)")
 def cmd_pubsub_numpat(c):
     """PUBSUB NUMPAT"""
     return len(c.engine.pubsub.patterns)
+
+
+_HELP = [
+    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CHANNELS [<pattern>]",
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    "NUMPAT",
+    "    Return number of subscriptions to patterns.",
+    "NUMSUB [<channel> ...]",
+    "    Return the number of subscribers for the specified channels, excluding",
+    "    pattern subscriptions(default: no channels).",
+    "SHARDCHANNELS [<pattern>]",
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    "SHARDNUMSUB [<shardchannel> ...]",
+    "    Return the number of subscribers for the specified shard level channel(s)",
+    "HELP",
+    "    Prints this help.",
+]
+
+
+@command("PUBSUB HELP", arity=2, group="pubsub", since="6.2.0",
+         flags={Flag.LOADING, Flag.STALE},
+         summary="Show helpful text about the different subcommands", complexity="O(1)")
+def cmd_pubsub_help(c):
+    """PUBSUB HELP"""
+    from engine.replies import Status
+    return [Status(x.encode()) for x in _HELP]

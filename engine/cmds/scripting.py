@@ -1,4 +1,8 @@
-"""EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL."""
+"""EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL/DEBUG."""
+import errno
+import os
+import weakref
+
 from engine.commands import KS, Acl, Flag, KeySpec, command, container
 from engine.errors import SYNTAX, RedisError
 from engine.parsing import to_int
@@ -8,7 +12,15 @@ SCR = {Acl.SCRIPTING}
 _EVAL_FLAGS = {Flag.NOSCRIPT, Flag.SKIP_MONITOR, Flag.MAY_REPLICATE, Flag.NO_MANDATORY_KEYS,
                Flag.STALE}
 _KEYS = [KeySpec(2, numkeys_at=0, flags={KS.RW, KS.ACCESS, KS.UPDATE})]
+# EVAL's and FCALL's key specs carry this note in Redis (EVALSHA's do not)
+WORST = "We cannot tell how the keys will be used so we assume the worst, "
 NOSCRIPT = RedisError("NOSCRIPT No matching script. Please use EVAL.")
+# Clients that asked for SCRIPT DEBUG YES/SYNC.  There is no Lua debugger (LDB): their next
+# EVAL gets the reply Redis gives when it cannot start a debugging session (its fork failed)
+# and debugging is off again, as after Redis's failed ldbStartSession.
+_DEBUGGING = weakref.WeakKeyDictionary()
+_NO_LDB = RedisError("ERR Fork() failed: can't run EVAL in debugging mode: "
+                     + os.strerror(errno.ENOSYS))
 
 
 def lua(engine):
@@ -32,6 +44,8 @@ def split_keys(numkeys: bytes, rest):
 
 
 def _eval(c, body, numkeys, rest, read_only):
+    if _DEBUGGING and _DEBUGGING.pop(c, None) is not None:
+        raise _NO_LDB
     keys, args = split_keys(numkeys, rest)
     rt = lua(c.engine)
     sha, fn, flags = rt.compile(body)
@@ -39,6 +53,10 @@ def _eval(c, body, numkeys, rest, read_only):
 
 
 def _evalsha(c, sha, numkeys, rest, read_only):
+    if len(sha) != 40:
+        raise NOSCRIPT
+    if _DEBUGGING and c in _DEBUGGING:
+        raise RedisError("ERR Please use EVAL instead of EVALSHA for debugging")
     keys, args = split_keys(numkeys, rest)
     rt = lua(c.engine)
     sha = sha.lower()
@@ -50,7 +68,9 @@ def _evalsha(c, sha, numkeys, rest, read_only):
 
 
 @command("EVAL", arity=-3, group="scripting", since="2.6.0", flags=_EVAL_FLAGS, acl=SCR,
-         keys=_KEYS, summary="Executes a server-side Lua script.",
+         keys=[KeySpec(2, numkeys_at=0, flags={KS.RW, KS.ACCESS, KS.UPDATE},
+                       notes=WORST + "RW and UPDATE")],
+         summary="Execute a Lua script server side",
          complexity="Depends on the script that is executed.")
 def cmd_eval(c, script, numkeys, *rest):
     """EVAL script numkeys [key [key ...]] [arg [arg ...]]"""
@@ -59,8 +79,9 @@ def cmd_eval(c, script, numkeys, *rest):
 
 @command("EVAL_RO", arity=-3, group="scripting", since="7.0.0",
          flags=_EVAL_FLAGS | {Flag.READONLY}, acl=SCR,
-         keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS})],
-         summary="Executes a read-only server-side Lua script.",
+         keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS},
+                       notes=WORST + "RO and ACCESS")],
+         summary="Execute a read-only Lua script server side",
          complexity="Depends on the script that is executed.")
 def cmd_eval_ro(c, script, numkeys, *rest):
     """EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]"""
@@ -68,7 +89,7 @@ def cmd_eval_ro(c, script, numkeys, *rest):
 
 
 @command("EVALSHA", arity=-3, group="scripting", since="2.6.0", flags=_EVAL_FLAGS, acl=SCR,
-         keys=_KEYS, summary="Executes a server-side Lua script by SHA1 digest.",
+         keys=_KEYS, summary="Execute a Lua script server side",
          complexity="Depends on the script that is executed.")
 def cmd_evalsha(c, sha1, numkeys, *rest):
     """EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]"""
@@ -78,7 +99,7 @@ def cmd_evalsha(c, sha1, numkeys, *rest):
 @command("EVALSHA_RO", arity=-3, group="scripting", since="7.0.0",
          flags=_EVAL_FLAGS | {Flag.READONLY}, acl=SCR,
          keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS})],
-         summary="Executes a read-only server-side Lua script by SHA1 digest.",
+         summary="Execute a read-only Lua script server side",
          complexity="Depends on the script that is executed.")
 def cmd_evalsha_ro(c, sha1, numkeys, *rest):
     """EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]"""
@@ -86,14 +107,15 @@ def cmd_evalsha_ro(c, sha1, numkeys, *rest):
 
 
 container("SCRIPT", group="scripting", since="2.6.0",
-          summary="A container for Lua scripts management commands.")
+          summary="A container for Lua scripts management commands")
 _SCRIPT_FLAGS = {Flag.NOSCRIPT}
 
 
 @command("SCRIPT LOAD", arity=3, group="scripting", since="2.6.0",
          flags=_SCRIPT_FLAGS | {Flag.STALE}, acl=SCR,
-         summary="Loads a server-side Lua script to the script cache.",
-         complexity="O(N) with N being the length in bytes of the script body.")
+         summary="Load the specified Lua script into the script cache.",
+         complexity="O(N) with N being the length in bytes of the script body.",
+         tips=["request_policy:all_nodes", "response_policy:all_succeeded"])
 def cmd_script_load(c, script):
     """SCRIPT LOAD script"""
     sha, _, _ = lua(c.engine).compile(script)
@@ -101,9 +123,11 @@ def cmd_script_load(c, script):
 
 
 @command("SCRIPT EXISTS", arity=-3, group="scripting", since="2.6.0",
-         flags=_SCRIPT_FLAGS | {Flag.STALE}, acl=SCR,
-         summary="Determines whether server-side Lua scripts exist in the script cache.",
-         complexity="O(N) with N being the number of scripts to check")
+         flags=_SCRIPT_FLAGS, acl=SCR,
+         summary="Check existence of scripts in the script cache.",
+         complexity="O(N) with N being the number of scripts to check (so checking a single "
+                    "script is an O(1) operation).",
+         tips=["request_policy:all_shards", "response_policy:agg_logical_and"])
 def cmd_script_exists(c, *shas):
     """SCRIPT EXISTS sha1 [sha1 ...]"""
     rt = c.engine.lua
@@ -112,8 +136,10 @@ def cmd_script_exists(c, *shas):
 
 @command("SCRIPT FLUSH", arity=-2, group="scripting", since="2.6.0",
          flags=_SCRIPT_FLAGS, acl=SCR,
-         summary="Removes all server-side Lua scripts from the script cache.",
-         complexity="O(N) with N being the number of scripts in cache")
+         summary="Remove all the scripts from the script cache.",
+         complexity="O(N) with N being the number of scripts in cache",
+         history=[("6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers.")],
+         tips=["request_policy:all_nodes", "response_policy:all_succeeded"])
 def cmd_script_flush(c, *mode):
     """SCRIPT FLUSH [ASYNC | SYNC]"""
     if len(mode) > 1 or (mode and mode[0].lower() not in (b"async", b"sync")):
@@ -125,7 +151,8 @@ def cmd_script_flush(c, *mode):
 
 @command("SCRIPT KILL", arity=2, group="scripting", since="2.6.0",
          flags=_SCRIPT_FLAGS | {Flag.ALLOW_BUSY}, acl=SCR,
-         summary="Terminates a server-side Lua script during execution.", complexity="O(1)")
+         summary="Kill the script currently in execution.", complexity="O(1)",
+         tips=["request_policy:all_shards", "response_policy:one_succeeded"])
 def cmd_script_kill(c):
     """SCRIPT KILL"""
     rt = c.engine.lua
@@ -140,9 +167,25 @@ def cmd_script_kill(c):
     return OK
 
 
+@command("SCRIPT DEBUG", arity=3, group="scripting", since="3.2.0", flags=_SCRIPT_FLAGS,
+         acl=SCR, summary="Set the debug mode for executed scripts.", complexity="O(1)")
+def cmd_script_debug(c, mode):
+    """SCRIPT DEBUG <YES | SYNC | NO>"""
+    if c.engine.exec_buffer is not None:         # Redis: replies already pending (EXEC)
+        raise RedisError("ERR SCRIPT DEBUG must be called outside a pipeline")
+    mode = mode.lower()
+    if mode == b"no":
+        _DEBUGGING.pop(c, None)
+    elif mode in (b"yes", b"sync"):
+        _DEBUGGING[c] = mode
+    else:
+        raise RedisError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+    return OK
+
+
 @command("SCRIPT HELP", arity=2, group="scripting", since="5.0.0",
          flags={Flag.LOADING, Flag.STALE}, acl=SCR,
-         summary="Returns helpful text about the different subcommands.", complexity="O(1)")
+         summary="Show helpful text about the different subcommands", complexity="O(1)")
 def cmd_script_help(c):
     """SCRIPT HELP"""
     from engine.replies import Status

@@ -37,7 +37,8 @@ def _write_lookup(c, key):
          keys=[KeySpec(1, flags={KS.RW, KS.INSERT})],
          summary="Add one or more members to a set",
          complexity="O(1) for each element added, so O(N) to add N elements when the "
-                    "command is called with multiple arguments.")
+                    "command is called with multiple arguments.",
+         history=[("2.4.0", "Accepts multiple `member` arguments.")])
 def cmd_sadd(c, key, *members):
     """SADD key member [member ...]"""
     db = c.db
@@ -75,7 +76,8 @@ def _removed(c, key, s, deleted: int, event: bytes):
          flags={Flag.WRITE, Flag.FAST}, acl=S,
          keys=[KeySpec(1, flags={KS.RW, KS.DELETE})],
          summary="Remove one or more members from a set",
-         complexity="O(N) where N is the number of members to be removed.")
+         complexity="O(N) where N is the number of members to be removed.",
+         history=[("2.4.0", "Accepts multiple `member` arguments.")])
 def cmd_srem(c, key, *members):
     """SREM key member [member ...]"""
     s = _write_lookup(c, key)
@@ -126,7 +128,9 @@ def cmd_smove(c, source, destination, member):
          keys=[KeySpec(1, flags={KS.RW, KS.ACCESS, KS.DELETE})],
          summary="Remove and return one or multiple random members from a set",
          complexity="Without the count argument O(1), otherwise O(N) where N is the "
-                    "value of the passed count.")
+                    "value of the passed count.",
+         history=[("3.2.0", "Added the `count` argument.")],
+         tips=["nondeterministic_output"])
 def cmd_spop(c, key, *args):
     """SPOP key [count]"""
     if args:
@@ -222,7 +226,8 @@ def cmd_scard(c, key):
 @command("SMEMBERS", arity=2, group="set", since="1.0.0",
          flags={Flag.READONLY}, acl=S, keys=RO_ACCESS,
          summary="Get all the members in a set",
-         complexity="O(N) where N is the set cardinality.")
+         complexity="O(N) where N is the set cardinality.",
+         tips=["nondeterministic_output_order"])
 def cmd_smembers(c, key):
     """SMEMBERS key"""
     s = read_lookup(c, key, Set)
@@ -236,7 +241,9 @@ SRANDMEMBER_SUB_STRATEGY_MUL = 3
          flags={Flag.READONLY}, acl=S, keys=RO_ACCESS,
          summary="Get one or multiple random members from a set",
          complexity="Without the count argument O(1), otherwise O(N) where N is the "
-                    "absolute value of the passed count.")
+                    "absolute value of the passed count.",
+         history=[("2.6.0", "Added the optional `count` argument.")],
+         tips=["nondeterministic_output"])
 def cmd_srandmember(c, key, *args):
     """SRANDMEMBER key [count]"""
     if not args:
@@ -263,7 +270,8 @@ def cmd_srandmember(c, key, *args):
          summary="Incrementally iterate Set elements",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough "
                     "command calls for the cursor to return back to 0. N is the number "
-                    "of elements inside the collection..")
+                    "of elements inside the collection..",
+         tips=["nondeterministic_output"])
 def cmd_sscan(c, key, cursor, *opts):
     """SSCAN key cursor [MATCH pattern] [COUNT count]"""
     cur = parse_cursor(cursor)
@@ -319,7 +327,8 @@ def _store(c, dst, members, event: bytes) -> int:
          flags={Flag.READONLY}, acl=S, keys=ALL_RO,
          summary="Intersect multiple sets",
          complexity="O(N*M) worst case where N is the cardinality of the smallest set "
-                    "and M is the number of sets.")
+                    "and M is the number of sets.",
+         tips=["nondeterministic_output_order"])
 def cmd_sinter(c, *keys):
     """SINTER key [key ...]"""
     sets = _sources(c, keys)
@@ -416,7 +425,8 @@ def _diff(sets, cfg):
 @command("SUNION", arity=-2, group="set", since="1.0.0",
          flags={Flag.READONLY}, acl=S, keys=ALL_RO,
          summary="Add multiple sets",
-         complexity="O(N) where N is the total number of elements in all given sets.")
+         complexity="O(N) where N is the total number of elements in all given sets.",
+         tips=["nondeterministic_output_order"])
 def cmd_sunion(c, *keys):
     """SUNION key [key ...]"""
     out = _union(_sources(c, keys))
@@ -435,7 +445,8 @@ def cmd_sunionstore(c, destination, *keys):
 @command("SDIFF", arity=-2, group="set", since="1.0.0",
          flags={Flag.READONLY}, acl=S, keys=ALL_RO,
          summary="Subtract multiple sets",
-         complexity="O(N) where N is the total number of elements in all given sets.")
+         complexity="O(N) where N is the total number of elements in all given sets.",
+         tips=["nondeterministic_output_order"])
 def cmd_sdiff(c, *keys):
     """SDIFF key [key ...]"""
     out, intset = _diff(_sources(c, keys), c.engine.config.values)

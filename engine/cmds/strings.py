@@ -111,7 +111,7 @@ def _check_len(c, total: int):
 
 # ---------------------------------------------------------------- GET / SET
 @command("GET", arity=2, group="string", flags={Flag.READONLY, Flag.FAST}, acl=STR,
-         keys=_RO, summary="Returns the string value of a key.", complexity="O(1)")
+         keys=_RO, summary="Get the value of a key", complexity="O(1)")
 def cmd_get(c, key):
     """GET key"""
     v = c.db.get(key)
@@ -128,9 +128,13 @@ def cmd_get(c, key):
 
 
 @command("SET", arity=-3, group="string", flags=_W, acl=STR,
-         keys=[KeySpec(1, flags={KS.RW, KS.ACCESS, KS.UPDATE, KS.VARIABLE_FLAGS})],
-         summary="Sets the string value of a key, ignoring its type. The key is created if "
-                 "it doesn't exist.", complexity="O(1)")
+         keys=[KeySpec(1, flags={KS.RW, KS.ACCESS, KS.UPDATE, KS.VARIABLE_FLAGS},
+                       notes="RW and ACCESS due to the optional `GET` argument")],
+         summary="Set the string value of a key", complexity="O(1)",
+         history=[("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
+                  ("6.0.0", "Added the `KEEPTTL` option."),
+                  ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+                  ("7.0.0", "Allowed the `NX` and `GET` options to be used together.")])
 def cmd_set(c, key, value, *opts):
     """SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
     EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]"""
@@ -172,7 +176,7 @@ def _set(c, name, key, value, nx, xx, get, keepttl, unit, when, ok_reply, abort_
 
 
 @command("SETNX", arity=3, group="string", flags=_WF, acl=STR, keys=_OW_INS,
-         summary="Set the string value of a key only when the key doesn't exist.",
+         summary="Set the value of a key, only if the key does not exist",
          complexity="O(1)")
 def cmd_setnx(c, key, value):
     """SETNX key value"""
@@ -185,8 +189,7 @@ def cmd_setnx(c, key, value):
 
 
 @command("SETEX", arity=4, group="string", since="2.0.0", flags=_W, acl=STR, keys=_OW_UPD,
-         summary="Sets the string value and expiration time of a key. Creates the key if "
-                 "it doesn't exist.", complexity="O(1)")
+         summary="Set the value and expiration of a key", complexity="O(1)")
 def cmd_setex(c, key, seconds, value):
     """SETEX key seconds value"""
     return _set(c, "setex", key, value, False, False, False, False, _EX, seconds, OK, None)
@@ -194,8 +197,7 @@ def cmd_setex(c, key, seconds, value):
 
 @command("PSETEX", arity=4, group="string", since="2.6.0", flags=_W, acl=STR,
          keys=_OW_UPD,
-         summary="Sets both string value and expiration time in milliseconds of a key. "
-                 "The key is created if it doesn't exist.", complexity="O(1)")
+         summary="Set the value and expiration in milliseconds of a key", complexity="O(1)")
 def cmd_psetex(c, key, milliseconds, value):
     """PSETEX key milliseconds value"""
     return _set(c, "psetex", key, value, False, False, False, False, _PX, milliseconds,
@@ -203,8 +205,10 @@ def cmd_psetex(c, key, milliseconds, value):
 
 
 @command("GETSET", arity=3, group="string", flags=_WF, acl=STR, keys=_RW_UPD,
-         summary="Returns the previous string value of a key after setting it to a new "
-                 "value.", complexity="O(1)")
+         summary="Set the string value of a key and return its old value", complexity="O(1)",
+         deprecated_since="6.2.0",
+         doc_flags=["deprecated"],
+         replaced_by="`SET` with the `!GET` argument")
 def cmd_getset(c, key, value):
     """GETSET key value"""
     old = _read(c, key)
@@ -218,7 +222,7 @@ def cmd_getset(c, key, value):
 
 @command("GETDEL", arity=2, group="string", since="6.2.0", flags={Flag.WRITE, Flag.FAST},
          acl=STR, keys=[KeySpec(1, flags={KS.RW, KS.ACCESS, KS.DELETE})],
-         summary="Returns the string value of a key after deleting the key.",
+         summary="Get the value of a key and delete the key",
          complexity="O(1)")
 def cmd_getdel(c, key):
     """GETDEL key"""
@@ -232,8 +236,9 @@ def cmd_getdel(c, key):
 
 
 @command("GETEX", arity=-2, group="string", since="6.2.0", flags={Flag.WRITE, Flag.FAST},
-         acl=STR, keys=_RW_UPD,
-         summary="Returns the string value of a key after setting its expiration time.",
+         acl=STR, keys=[KeySpec(1, flags={KS.RW, KS.ACCESS, KS.UPDATE},
+                                notes="RW and UPDATE because it changes the TTL")],
+         summary="Get the value of a key and optionally set its expiration",
          complexity="O(1)")
 def cmd_getex(c, key, *opts):
     """GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
@@ -266,8 +271,9 @@ _NO_OPTS = (False, False, False, False, False, None, None)
 
 @command("MGET", arity=-2, group="string", flags={Flag.READONLY, Flag.FAST}, acl=STR,
          keys=[KeySpec(1, last=-1, flags={KS.RO, KS.ACCESS})],
-         summary="Atomically returns the string values of one or more keys.",
-         complexity="O(N) where N is the number of keys to retrieve.")
+         summary="Get the values of all the given keys",
+         complexity="O(N) where N is the number of keys to retrieve.",
+         tips=["request_policy:multi_shard"])
 def cmd_mget(c, *keys):
     """MGET key [key ...]"""
     get = c.db.get
@@ -289,8 +295,9 @@ def cmd_mget(c, *keys):
 
 @command("MSET", arity=-3, group="string", since="1.0.1", flags=_W, acl=STR,
          keys=[KeySpec(1, last=-1, step=2, flags={KS.OW, KS.UPDATE})],
-         summary="Atomically creates or modifies the string values of one or more keys.",
-         complexity="O(N) where N is the number of keys to set.")
+         summary="Set multiple keys to multiple values",
+         complexity="O(N) where N is the number of keys to set.",
+         tips=["request_policy:multi_shard", "response_policy:all_succeeded"])
 def cmd_mset(c, *kv):
     """MSET key value [key value ...]"""
     if len(kv) & 1:
@@ -309,8 +316,9 @@ def _mset(c, kv):
 
 @command("MSETNX", arity=-3, group="string", since="1.0.1", flags=_W, acl=STR,
          keys=[KeySpec(1, last=-1, step=2, flags={KS.OW, KS.INSERT})],
-         summary="Atomically modifies the string values of one or more keys only when all "
-                 "keys don't exist.", complexity="O(N) where N is the number of keys to set.")
+         summary="Set multiple keys to multiple values, only if none of the keys exist",
+         complexity="O(N) where N is the number of keys to set.",
+         tips=["request_policy:multi_shard", "response_policy:agg_min"])
 def cmd_msetnx(c, *kv):
     """MSETNX key value [key value ...]"""
     if len(kv) & 1:
@@ -326,8 +334,7 @@ def cmd_msetnx(c, *kv):
 # ---------------------------------------------------------------- in-place edits
 @command("APPEND", arity=3, group="string", since="2.0.0", flags=_WF, acl=STR,
          keys=[KeySpec(1, flags={KS.RW, KS.INSERT})],
-         summary="Appends a string to the value of a key. Creates the key if it doesn't "
-                 "exist.",
+         summary="Append a value to a key",
          complexity="O(1). The amortized time complexity is O(1) assuming the appended "
                     "value is small and the already present value is of any size, since "
                     "the dynamic string library used by Redis will double the free space "
@@ -358,8 +365,7 @@ def cmd_append(c, key, value):
 
 @command("SETRANGE", arity=4, group="string", since="2.2.0", flags=_W, acl=STR,
          keys=[KeySpec(1, flags={KS.RW, KS.UPDATE})],
-         summary="Overwrites a part of a string value with another by an offset. Creates "
-                 "the key if it doesn't exist.",
+         summary="Overwrite part of a string at key starting at the specified offset",
          complexity="O(1), not counting the time taken to copy the new string in place. "
                     "Usually, this string is very small so the amortized complexity is "
                     "O(1). Otherwise, complexity is O(M) with M being the length of the "
@@ -430,24 +436,21 @@ def _incr(c, key, by):
 
 
 @command("INCR", arity=2, group="string", flags=_WF, acl=STR, keys=_RW_UPD,
-         summary="Increments the integer value of a key by one. Uses 0 as initial value if "
-                 "the key doesn't exist.", complexity="O(1)")
+         summary="Increment the integer value of a key by one", complexity="O(1)")
 def cmd_incr(c, key):
     """INCR key"""
     return _incr(c, key, 1)
 
 
 @command("DECR", arity=2, group="string", flags=_WF, acl=STR, keys=_RW_UPD,
-         summary="Decrements the integer value of a key by one. Uses 0 as initial value if "
-                 "the key doesn't exist.", complexity="O(1)")
+         summary="Decrement the integer value of a key by one", complexity="O(1)")
 def cmd_decr(c, key):
     """DECR key"""
     return _incr(c, key, -1)
 
 
 @command("INCRBY", arity=3, group="string", flags=_WF, acl=STR, keys=_RW_UPD,
-         summary="Increments the integer value of a key by a number. Uses 0 as initial "
-                 "value if the key doesn't exist.", complexity="O(1)")
+         summary="Increment the integer value of a key by the given amount", complexity="O(1)")
 def cmd_incrby(c, key, increment):
     """INCRBY key increment"""
     by = to_int(increment)
@@ -457,8 +460,7 @@ def cmd_incrby(c, key, increment):
 
 
 @command("DECRBY", arity=3, group="string", flags=_WF, acl=STR, keys=_RW_UPD,
-         summary="Decrements a number from the integer value of a key. Uses 0 as initial "
-                 "value if the key doesn't exist.", complexity="O(1)")
+         summary="Decrement the integer value of a key by the given number", complexity="O(1)")
 def cmd_decrby(c, key, decrement):
     """DECRBY key decrement"""
     by = to_int(decrement)
@@ -471,8 +473,7 @@ def cmd_decrby(c, key, decrement):
 
 @command("INCRBYFLOAT", arity=3, group="string", since="2.6.0", flags=_WF, acl=STR,
          keys=_RW_UPD,
-         summary="Increment the floating point value of a key by a number. Uses 0 as "
-                 "initial value if the key doesn't exist.", complexity="O(1)")
+         summary="Increment the float value of a key by the given amount", complexity="O(1)")
 def cmd_incrbyfloat(c, key, increment):
     """INCRBYFLOAT key increment"""
     db = c.db
@@ -511,7 +512,7 @@ def incr_float(old, increment):
 # ---------------------------------------------------------------- reads
 @command("STRLEN", arity=2, group="string", since="2.2.0",
          flags={Flag.READONLY, Flag.FAST}, acl=STR, keys=[KeySpec(1, flags={KS.RO})],
-         summary="Returns the length of a string value.", complexity="O(1)")
+         summary="Get the length of the value stored in a key", complexity="O(1)")
 def cmd_strlen(c, key):
     """STRLEN key"""
     v = _read(c, key)
@@ -541,7 +542,7 @@ def _getrange(c, key, start, end):
 
 
 @command("GETRANGE", arity=4, group="string", since="2.4.0", flags={Flag.READONLY},
-         acl=STR, keys=_RO, summary="Returns a substring of the string stored at a key.",
+         acl=STR, keys=_RO, summary="Get a substring of the string stored at a key",
          complexity="O(N) where N is the length of the returned string. The complexity "
                     "is ultimately determined by the returned length, but because creating "
                     "a substring from an existing string is very cheap, it can be "
@@ -552,11 +553,14 @@ def cmd_getrange(c, key, start, end):
 
 
 @command("SUBSTR", arity=4, group="string", flags={Flag.READONLY}, acl=STR, keys=_RO,
-         summary="Returns a substring from a string value.",
+         summary="Get a substring of the string stored at a key",
          complexity="O(N) where N is the length of the returned string. The complexity "
                     "is ultimately determined by the returned length, but because creating "
                     "a substring from an existing string is very cheap, it can be "
-                    "considered O(1) for small strings.")
+                    "considered O(1) for small strings.",
+         deprecated_since="2.0.0",
+         doc_flags=["deprecated"],
+         replaced_by="`GETRANGE`")
 def cmd_substr(c, key, start, end):
     """SUBSTR key start end"""
     return _getrange(c, key, start, end)
@@ -565,7 +569,7 @@ def cmd_substr(c, key, start, end):
 # ---------------------------------------------------------------- LCS
 @command("LCS", arity=-3, group="string", since="7.0.0", flags={Flag.READONLY}, acl=STR,
          keys=[KeySpec(1, last=1, flags={KS.RO, KS.ACCESS})],
-         summary="Finds the longest common substring.",
+         summary="Find longest common substring",
          complexity="O(N*M) where N and M are the lengths of s1 and s2, respectively")
 def cmd_lcs(c, key1, key2, *opts):
     """LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"""

@@ -10,7 +10,7 @@ CONN = {Acl.CONNECTION}
 
 
 @command("CLIENT TRACKING", arity=-3, group="connection", since="6.0.0", flags=_FLAGS,
-         acl=CONN, summary="Controls server-assisted client-side caching for the connection.",
+         acl=CONN, summary="Enable or disable server assisted client side caching support",
          complexity="O(1). Some options may introduce additional complexity.")
 def cmd_client_tracking(c, onoff, *opts):
     """CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]
@@ -78,8 +78,8 @@ def cmd_client_tracking(c, onoff, *opts):
 
 
 @command("CLIENT CACHING", arity=3, group="connection", since="6.0.0", flags=_FLAGS,
-         acl=CONN, summary="Instructs the server whether to track the keys in the next "
-                           "request.", complexity="O(1)")
+         acl=CONN, summary="Instruct the server about tracking or not keys in the next "
+                           "request", complexity="O(1)")
 def cmd_client_caching(c, yesno):
     """CLIENT CACHING <YES | NO>"""
     t = c.tracking
@@ -102,8 +102,8 @@ def cmd_client_caching(c, yesno):
 
 
 @command("CLIENT GETREDIR", arity=2, group="connection", since="6.0.0", flags=_FLAGS,
-         acl=CONN, summary="Returns the client ID to which the connection's tracking "
-                           "notifications are redirected.", complexity="O(1)")
+         acl=CONN, summary="Get tracking notifications redirection client ID if any",
+         complexity="O(1)")
 def cmd_client_getredir(c):
     """CLIENT GETREDIR"""
     if c.tracking is None:
@@ -112,8 +112,8 @@ def cmd_client_getredir(c):
 
 
 @command("CLIENT TRACKINGINFO", arity=2, group="connection", since="6.2.0", flags=_FLAGS,
-         acl=CONN, summary="Returns information about server-assisted client-side caching "
-                           "for the connection.", complexity="O(1)")
+         acl=CONN, summary="Return information about server assisted client side caching for "
+                           "the current connection", complexity="O(1)")
 def cmd_client_trackinginfo(c):
     """CLIENT TRACKINGINFO"""
     t = c.tracking

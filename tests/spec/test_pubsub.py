@@ -2,6 +2,7 @@
 import time
 
 import pytest
+import redis
 
 
 def _read(raw_conn, expect: bytes) -> bytes:
@@ -121,3 +122,13 @@ def test_config_get_notify_keyspace_events_is_canonical(r):
         assert r.config_get("notify-keyspace-events")["notify-keyspace-events"] == "$xE"
     finally:
         r.config_set("notify-keyspace-events", "")
+
+
+def test_pubsub_help_lists_the_subcommands(r):
+    lines = r.execute_command("PUBSUB", "HELP")
+    assert lines[0] == b"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    assert b"SHARDNUMSUB [<shardchannel> ...]" in lines
+    assert lines[-2:] == [b"HELP", b"    Prints this help."] and len(lines) == 14
+    with pytest.raises(redis.ResponseError,
+                       match=r"^wrong number of arguments for 'pubsub\|help' command$"):
+        r.execute_command("PUBSUB", "HELP", "x")

@@ -203,3 +203,56 @@ def test_busy_script_makes_others_wait_with_busy_and_script_kill_stops_it(server
         caller.close()
     finally:
         r.config_set("busy-reply-threshold", 5000)
+
+
+# ------------------------------------------------------------------ SCRIPT DEBUG
+def test_script_debug_accepts_yes_sync_and_no(r):
+    assert r.execute_command("SCRIPT", "DEBUG", "no") == b"OK"
+    assert r.execute_command("SCRIPT", "DEBUG", "SYNC") == b"OK"
+    assert r.execute_command("SCRIPT", "DEBUG", "No") == b"OK"
+    assert r.eval("return 1", 0) == 1           # debugging off again: EVAL runs
+
+
+def test_script_debug_rejects_other_modes_and_arities(r):
+    with pytest.raises(redis.ResponseError, match="^Use SCRIPT DEBUG YES/SYNC/NO$"):
+        r.execute_command("SCRIPT", "DEBUG", "maybe")
+    for args in [(), ("yes", "no")]:
+        with pytest.raises(redis.ResponseError,
+                           match=r"^wrong number of arguments for 'script\|debug' command$"):
+            r.execute_command("SCRIPT", "DEBUG", *args)
+
+
+def test_script_debug_inside_multi_is_refused_at_exec(r):
+    p = r.pipeline(transaction=True)
+    p.execute_command("SCRIPT", "DEBUG", "yes")
+    out = p.execute(raise_on_error=False)
+    assert str(out[0]) == "SCRIPT DEBUG must be called outside a pipeline"
+
+
+def test_evalsha_while_debugging_asks_for_eval(r):
+    sha = r.script_load("return 1")
+    r.execute_command("SCRIPT", "DEBUG", "yes")
+    try:
+        with pytest.raises(redis.ResponseError,
+                           match="^Please use EVAL instead of EVALSHA for debugging$"):
+            r.evalsha(sha, 0)
+        with pytest.raises(redis.ResponseError, match="^No matching script"):
+            r.evalsha("abc", 0)               # a sha of the wrong length: NOSCRIPT first
+    finally:
+        r.execute_command("SCRIPT", "DEBUG", "no")
+    assert r.evalsha(sha, 0) == 1
+
+
+def test_evalsha_with_a_short_sha_is_noscript_before_numkeys_is_read(r):
+    with pytest.raises(redis.ResponseError, match="^No matching script. Please use EVAL.$"):
+        r.execute_command("EVALSHA", "abc", "notanumber")
+
+
+@pytest.mark.ours_only("there is no Lua debugger: EVAL replies as Redis does when it cannot "
+                       "start a debugging session, then debugging is off")
+def test_eval_after_script_debug_yes_replies_that_debugging_cannot_start(r):
+    r.execute_command("SCRIPT", "DEBUG", "yes")
+    with pytest.raises(redis.ResponseError,
+                       match="^Fork\\(\\) failed: can't run EVAL in debugging mode: "):
+        r.eval("return 1", 0)
+    assert r.eval("return 1", 0) == 1
