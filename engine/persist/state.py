@@ -42,6 +42,7 @@ class RdbState:
         self.last_load_keys_loaded = 0
         self.last_load_keys_expired = 0
         self.on_done = []                     # callbacks(ok) when a BGSAVE ends
+        self.extra_guards: list = []          # more pre-write hooks (engine.persist.aof)
         self.shutdown_done = False
         engine.lastsave = self.lastsave       # info.lastsave / LASTSAVE read these
         engine.dirty_at_save = engine.dirty
@@ -65,7 +66,7 @@ class RdbState:
         """The pre-write hook: the snapshot's guard while one runs, the MISCONF check
         while writes are denied, else nothing (zero cost on the dispatcher)."""
         e = self.engine
-        if self.snapshot is not None:
+        if self.snapshot is not None or self.extra_guards:
             e.snapshot_guard = self._guard
         elif self.writes_denied():
             e.snapshot_guard = self._deny
@@ -81,8 +82,10 @@ class RdbState:
         raise MISCONF
 
     def _guard(self, c, spec, argv):
-        if self.writes_denied() and not c.is_script:
+        if self.writes_denied():
             raise MISCONF
+        for g in self.extra_guards:           # AOF: MISCONF on write errors, rewrite guard
+            g(c, spec, argv)
         snap = self.snapshot
         if snap is not None:
             snap.guard(c, spec, argv)
@@ -95,6 +98,11 @@ class RdbState:
                 g(c, c.cmd, c.argv)
             except RedisError:
                 pass
+
+    def aof_rewriting(self) -> bool:
+        """An AOF rewrite runs (Redis's other child process: no BGSAVE meanwhile)."""
+        aof = getattr(self.engine, "aof", None)
+        return aof is not None and aof.rewrite is not None
 
     # ---------------------------------------------------------------- SAVE
     def save(self) -> bool:
@@ -251,7 +259,7 @@ class RdbState:
     # ---------------------------------------------------------------- save points
     def cron(self):
         """serverCron's part: scheduled BGSAVE, then the save points."""
-        if self.snapshot is not None or self.loading:
+        if self.snapshot is not None or self.loading or self.aof_rewriting():
             return
         if self.bgsave_scheduled:
             self.bgsave()

@@ -457,3 +457,28 @@ def test_a_stale_temp_file_is_removed_at_start(tmpdirs, procs):
     procs.append(ks)
     assert not os.path.exists(stale)
     assert ks.client().dbsize() == 0
+
+
+@pytest.mark.parametrize("policy,opt,read", [("allkeys-lru", "IDLETIME", "idletime"),
+                                             ("allkeys-lfu", "FREQ", "freq")])
+def test_lru_and_lfu_hints_travel_in_the_file(policy, opt, read, tmpdirs, procs):
+    d1, d2 = tmpdirs(), tmpdirs()
+    ks = start("keyscope", d1, "--maxmemory-policy", policy)
+    procs.append(ks)
+    kc = ks.client()
+    kc.set("src", "v")
+    payload = kc.dump("src")
+    kc.execute_command("RESTORE", "k", 0, payload, opt, 1000 if opt == "IDLETIME" else 77)
+    kc.save()
+    if CHECK_RDB:
+        out = subprocess.run([CHECK_RDB, os.path.join(d1, "dump.rdb")], capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0, out.stdout
+    shutil.copy(os.path.join(d1, "dump.rdb"), os.path.join(d2, "dump.rdb"))
+    rs = start("redis", d2, "--maxmemory-policy", policy)
+    procs.append(rs)
+    got = rs.client().object(read, "k")
+    if opt == "IDLETIME":
+        assert 1000 <= got <= 1010
+    else:
+        assert got == 77
