@@ -58,6 +58,8 @@ def cmd_flushall(c, *opts):
     if c.engine.tracking.clients:
         c.engine.tracking.flush()
     c.engine.dirty += 1
+    from engine.persist.state import rdb_state
+    rdb_state(c.engine).after_flushall()    # stops a BGSAVE, saves the empty dataset
     return OK
 
 

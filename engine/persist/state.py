@@ -237,6 +237,15 @@ class RdbState:
         for fn in list(self.on_done):
             fn(err is None)
 
+    def after_flushall(self):
+        """flushAllDataAndResetRDB: a running BGSAVE is stopped and, with save points,
+        the (now empty) dataset is saved at once.  Only with a server attached: an
+        engine used as a library never writes files on its own."""
+        if self.snapshot is not None:
+            self.abort_bgsave()
+        if self.engine.config["save"] and self.scheduler is not None:
+            self.save()
+
     # ---------------------------------------------------------------- shutdown
     def prepare_shutdown(self, save, force: bool = False) -> bool:
         """prepareForShutdown's RDB part: stop a running BGSAVE, then save when asked

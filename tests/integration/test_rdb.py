@@ -482,3 +482,20 @@ def test_lru_and_lfu_hints_travel_in_the_file(policy, opt, read, tmpdirs, procs)
         assert 1000 <= got <= 1010
     else:
         assert got == 77
+
+
+@pytest.mark.parametrize("kind", ["keyscope", "redis"])
+def test_flushall_with_save_points_saves_the_empty_dataset(kind, tmpdirs, procs):
+    d = tmpdirs()
+    srv = start(kind, d, "--save", "3600 1000")
+    procs.append(srv)
+    c = srv.client()
+    c.set("a", 1)
+    c.save()
+    c.flushall()
+    assert c.info("persistence")["rdb_changes_since_last_save"] == 0
+    srv.stop()
+    procs.remove(srv)
+    again = start(kind, d)
+    procs.append(again)
+    assert again.client().dbsize() == 0
