@@ -8,6 +8,7 @@ import os
 import time
 
 from engine.config import ConfigError
+from engine.persist.aof import AofFatal, aof_state
 from engine.persist.rdbio import RdbError
 from engine.persist.state import rdb_state
 
@@ -21,6 +22,8 @@ class Persistence:
         self.log = server.log
         self.state = rdb_state(self.engine)
         self.state.scheduler = self._schedule
+        self.aof = aof_state(self.engine)          # engine.persist.aof
+        self.aof.scheduler = self._schedule
         self.engine.server_info.setdefault("shutdown_hooks", []).append(self._on_shutdown)
         self.engine.config.on_change("dir", self._chdir)
         self._timer = None
@@ -44,11 +47,16 @@ class Persistence:
             self.state.cron()
         except Exception:
             self.engine.log_exception("persistence cron failed")
+        try:
+            self.aof.cron()
+        except Exception:
+            self.engine.log_exception("AOF cron failed")
         self._timer = self.server.loop.call_later(CRON_S, self._tick)
 
     def _on_shutdown(self, opts: dict):
         if self._timer is not None:
             self._timer.cancel()
+        self.aof.prepare_shutdown()                # flush + fsync the AOF first, as Redis
         self.state.prepare_shutdown(opts.get("save"), force=True)
 
     def _chdir(self, value):
@@ -76,10 +84,30 @@ class Persistence:
             except OSError:
                 pass
 
+    def _aof_start(self) -> bool:
+        """Redis 7.0's start: the manifest is read whatever appendonly says; with
+        appendonly yes the AOF files are loaded instead of the RDB, then opened.  A
+        failure stops the start (exit code 1) after the log said why."""
+        aof = self.aof
+        try:
+            aof.remove_stale_temp_files()
+            aof.load_manifest_from_disk()
+            if not self.engine.config["appendonly"]:
+                aof.del_history_files()
+                return False
+            aof.load_at_start()
+            aof.open_on_start()
+            aof.del_history_files()
+        except AofFatal:
+            raise SystemExit(1) from None
+        return True
+
     def load_at_start(self):
         """Load dir/dbfilename if it exists; a damaged file stops the start with a log
         line naming the file and the offset (exit code 1, as redis-server)."""
         self.remove_stale_temp_files()
+        if self._aof_start():       # appendonly yes: the AOF is loaded, not the RDB
+            return
         path = self.state.path()
         if not os.path.exists(path):
             return
@@ -91,6 +119,10 @@ class Persistence:
             raise SystemExit(1)
         except OSError as e:
             self.log.warning(f"Fatal error loading the DB: {path}: {e.strerror}. Exiting.")
+            raise SystemExit(1)
+        except Exception as e:          # a bug of ours: still one clear line, no traceback
+            self.log.warning(f"Fatal error loading the DB: {os.path.abspath(path)}: internal "
+                             f"error {type(e).__name__}: {e}. Exiting.")
             raise SystemExit(1)
         st = self.state
         self.log.notice(f"Done loading RDB, keys loaded: {st.last_load_keys_loaded}, keys "

@@ -53,6 +53,13 @@ def cmd_bgsave(c, *opts):
     st = rdb_state(c.engine)
     if st.snapshot is not None:
         raise BGSAVE_RUNNING
+    if st.aof_rewriting():                      # hasActiveChildProcess: an AOF rewrite
+        if schedule:
+            st.bgsave_scheduled = True
+            return Status(b"Background saving scheduled")
+        raise RedisError("ERR Another child process is active (AOF?): can't BGSAVE right "
+                         "now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever "
+                         "possible.")
     if c.engine.exec_buffer is not None:        # inside EXEC: after it (Redis's in_exec)
         st.bgsave_scheduled = True
         return Status(b"Background saving scheduled")
@@ -133,7 +140,7 @@ def cmd_restore(c, key, ttl_arg, payload, *opts):
     e = c.engine
     try:
         v = load_payload(payload, e.config)
-    except RdbError:
+    except (RdbError, RedisError):
         raise BAD_FORMAT from None
     if v is None:
         raise BAD_PAYLOAD

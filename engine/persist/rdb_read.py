@@ -163,19 +163,24 @@ def load_payload(payload: bytes, cfg):
     if rdbio.check_dump_footer(payload) is None:
         return None
     r = Reader(bytes(payload))        # as Redis's rio: the footer is readable too
-    t = r.byte()
-    return read_value(r, t, cfg)
+    try:
+        t = r.byte()
+        return read_value(r, t, cfg)
+    except (IndexError, ValueError, TypeError, KeyError, OverflowError,
+            struct.error) as e:
+        raise RdbError(f"corrupt value ({type(e).__name__})") from None
 
 
 # ---------------------------------------------------------------- files
 class LoadResult:
-    __slots__ = ("keys_loaded", "keys_expired", "aux", "functions")
+    __slots__ = ("keys_loaded", "keys_expired", "aux", "functions", "end")
 
     def __init__(self):
         self.keys_loaded = 0
         self.keys_expired = 0
         self.aux: dict = {}
         self.functions = 0
+        self.end = 0                # offset after the image (an AOF tail may follow)
 
 
 def load_rdb(data: bytes, engine, now_ms: int, checksum: bool = True,
@@ -278,13 +283,17 @@ def load_rdb(data: bytes, engine, now_ms: int, checksum: bool = True,
                     and "offset" not in str(e):
                 raise RdbError(f"{e} (record at offset {start})") from None
             raise
+        except (IndexError, ValueError, TypeError, KeyError, OverflowError,
+                struct.error) as e:          # damage the checks above did not name
+            raise RdbError(f"corrupt value ({type(e).__name__}) in the record at offset "
+                           f"{start}") from None
         if when is not None and skip_expired and when < now_ms:
             res.keys_expired += 1
         else:
             if key in db.data:
                 raise RdbError(f"Duplicate key '{key[:64].decode('utf-8', 'replace')}' "
                                f"found in RDB file (record at offset {start})")
-            db.data[key] = v
+            db.put(key, v)                   # accounted (engine.memory)
             if when is not None:
                 db.set_expire(key, when)
             if idle is not None:
@@ -305,6 +314,7 @@ def load_rdb(data: bytes, engine, now_ms: int, checksum: bool = True,
             if expected != crc:
                 raise RdbError(f"Wrong RDB checksum expected: ({expected:x}) got ({crc:x}). "
                                f"Aborting now.")
+    res.end = r.pos
     return res
 
 

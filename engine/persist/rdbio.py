@@ -286,6 +286,8 @@ class Reader:
         if n == ENC_LZF:
             clen = self.plain_length()
             ulen = self.plain_length()
+            if ulen > clen * 100 + 64:     # beyond LZF's ratio: a damaged length
+                raise RdbError(f"LZF: implausible length {ulen} at offset {self.pos}")
             return lzf_decompress(self.read(clen), ulen)
         raise RdbError(f"unknown string encoding {n} at offset {self.pos - 1}")
 

@@ -110,3 +110,60 @@ def test_the_guard_keeps_pre_write_values_of_in_place_changes():
     assert list(db.data[b"l"]) == [b"a"]
     assert db.data[b"k4999"] == b"4999" and db.data[b"k0"] == b"0"
     assert len(db.data) == 5002
+
+
+def _corpus_file() -> bytes:
+    e = Engine()
+    d = tempfile.mkdtemp()
+    e.config.values["dir"] = d
+    c = e.connect()
+    _run(e, c, "SET", "s", "x" * 300)
+    _run(e, c, "SET", "n", 7)
+    _run(e, c, "RPUSH", "l", *range(50), "y" * 100)
+    _run(e, c, "SADD", "si", 1, 2, 3)
+    _run(e, c, "SADD", "ss", "a", "b")
+    _run(e, c, "HSET", "h", "f", "v", "g", 2)
+    _run(e, c, "ZADD", "z", 1, "a", 2.5, "b")
+    _run(e, c, "XADD", "x", "1-1", "f", "v")
+    _run(e, c, "XGROUP", "CREATE", "x", "g", "0")
+    _run(e, c, "XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">")
+    _run(e, c, "PEXPIRE", "s", 100000)
+    assert rdb_state(e).save()
+    return open(os.path.join(d, "dump.rdb"), "rb").read()
+
+
+def test_damaged_files_fail_with_rdb_errors_only():
+    good = _corpus_file()
+    load_rdb(good, Engine(), 0)
+    rng = random.Random(3)
+    for _ in range(400):
+        data = bytearray(good)
+        if rng.random() < 0.3:
+            data = data[:rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randrange(1, 4)):
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        try:
+            load_rdb(bytes(data), Engine(), 0, checksum=False)
+        except RdbError:
+            pass
+
+
+def test_damaged_restore_payloads_fail_with_rdb_errors_only():
+    from engine.persist.rdb_read import load_payload
+    from engine.persist.rdb_write import dump_payload
+    e = Engine()
+    c = e.connect()
+    _run(e, c, "RPUSH", "l", *range(50))
+    _run(e, c, "HSET", "h", "f", "v")
+    _run(e, c, "ZADD", "z", 1, "a", 2.5, "b")
+    rng = random.Random(4)
+    for key in (b"l", b"h", b"z"):
+        body = dump_payload(e.dbs[0].data[key], e.config)[:-10]
+        for _ in range(300):
+            data = bytearray(body)
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            try:
+                load_payload(rdbio.dump_footer(bytes(data)), e.config)
+            except RdbError:
+                pass
