@@ -22,6 +22,22 @@ class NotAvailable(Exception):
     """The server (or this build of keyscope) cannot provide this yet."""
 
 
+class ActionError(Exception):
+    """An admin action (CONFIG SET, BGSAVE, CLIENT KILL ...) the server refused; the
+    text is the server's own error reply."""
+
+
+@dataclass
+class SlowEntry:
+    """One SLOWLOG entry."""
+    id: int
+    time: int                       # unix seconds
+    duration_us: int
+    args: list                      # bytes, as the slowlog trimmed them
+    client: str                     # ip:port
+    name: str
+
+
 @dataclass
 class KeyInfo:
     key: bytes
@@ -110,6 +126,43 @@ class InspectorSource(QObject):
     def close(self):
         pass
 
+    # -- server panels (slowlog, persistence, config, clients, replication)
+    def info_section(self, section: str) -> dict[str, str]:
+        """One INFO section's fields as the server reports them."""
+        raise NotImplementedError
+
+    def config_get(self, *patterns: str) -> dict[str, str]:
+        """CONFIG GET's name -> value text."""
+        raise NotImplementedError
+
+    def admin(self, *argv: bytes):
+        """Run one admin action (CONFIG SET, SAVE, SLOWLOG RESET, CLIENT KILL ...) and
+        return its reply; ActionError carries the server's error text, NotAvailable
+        says the command does not exist here."""
+        raise NotImplementedError
+
+    def implements(self, command: str) -> bool:
+        """Whether the server has this command at all."""
+        return True
+
+    def slowlog_since(self, after_id: int) -> tuple[list, int | None]:
+        """SlowEntry items newer than ``after_id`` (newest first), and the id of the
+        oldest entry the server still holds (None: the slowlog is empty)."""
+        raise NotImplementedError
+
+    def latency_latest(self) -> list[tuple[str, int, int, int]]:
+        """LATENCY LATEST: (event, unix time, latest ms, all-time max ms)."""
+        raise NotImplementedError
+
+    def clients(self) -> list[dict[str, str]]:
+        """CLIENT LIST as dicts (the inspector's own connections left out)."""
+        raise NotImplementedError
+
+    def save_progress(self, persistence: dict | None = None) -> float | None:
+        """0..1 while a BGSAVE runs when the server says how far it is, else None;
+        ``persistence`` is an INFO persistence reading to derive it from."""
+        return None
+
 
 # ---------------------------------------------------------------------- helpers
 def process_rss() -> int | None:
@@ -167,6 +220,31 @@ def page_by_commands(call, db, key, type_, cursor, count) -> Page:
                 for eid, fields in entries]
         return Page(("id", "fields"), rows, rows[-1][0] if len(rows) == count else 0)
     raise NotAvailable(f"no preview for values of type '{type_}' yet")
+
+
+def parse_info(text) -> dict[str, str]:
+    """INFO's text as field -> value."""
+    text = text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+    out = {}
+    for line in text.splitlines():
+        if ":" in line and not line.startswith("#"):
+            k, v = line.split(":", 1)
+            out[k] = v
+    return out
+
+
+def parse_client_line(line: str) -> dict[str, str]:
+    """One CLIENT LIST line: space-separated name=value (a name may hold '='... never a
+    space: Redis refuses such client names)."""
+    out = {}
+    for part in line.split(" "):
+        k, sep, v = part.partition("=")
+        if sep:
+            out[k] = v
+    return out
+
+
+INSPECTOR_NAME = "keyscope-inspector"       # CLIENT SETNAME of our own connections
 
 
 # ---------------------------------------------------------------------- embedded
@@ -356,6 +434,83 @@ class EmbeddedSource(InspectorSource):
                 "maxmemory": str(e.config["maxmemory"]),
                 "maxmemory-policy": e.config["maxmemory-policy"]}
 
+    # -- server panels: state read in place; admin actions run the command's function
+    # on a private context (like call()), so the user's stats, commandstats, SLOWLOG and
+    # MONITOR stay theirs while the action itself takes full effect.
+    def info_section(self, section: str) -> dict[str, str]:
+        from engine.cmds.info import SECTIONS, render_info
+        if section not in SECTIONS:
+            return {}
+        return parse_info(render_info(self.engine, [section]))
+
+    def config_get(self, *patterns: str) -> dict[str, str]:
+        return self.engine.config.get_many(list(patterns))
+
+    def implements(self, command: str) -> bool:
+        from engine.commands import lookup
+        spec = lookup(command.encode().split())
+        return spec is not None and spec.fn is not None
+
+    def admin(self, *argv: bytes):
+        from engine.commands import lookup
+        from engine.errors import RedisError, WrongArity
+        spec = lookup(list(argv))
+        if spec is None or spec.fn is None:
+            raise NotAvailable(f"{argv[0].decode().upper()} is not implemented in "
+                               f"keyscope yet")
+        n, arity = len(argv), spec.arity
+        if (n != arity) if arity > 0 else (n < -arity):
+            raise ActionError(WrongArity(spec.name).text)
+        c = self._admin
+        if c is None:
+            from engine.client import Client
+            c = self._admin = Client(_InspectorEngineView(self.engine))
+            c.engine = self.engine
+            c.name = INSPECTOR_NAME.encode()
+        c.db = self.engine.dbs[0]
+        c.cmd, c.argv = spec, list(argv)
+        args = argv[2:] if spec.container is not None else argv[1:]
+        try:
+            return spec.fn(c, *args)
+        except RedisError as e:
+            raise ActionError(e.text) from None
+        except Exception as e:              # a bug of ours: the log has the traceback
+            self.engine.log_exception(f"inspector action '{spec.name}' failed")
+            raise ActionError(f"ERR internal error in '{spec.name}': "
+                              f"{type(e).__name__}: {e}") from None
+        finally:
+            c.cmd = c.argv = None
+
+    _admin = None
+
+    def slowlog_since(self, after_id: int) -> tuple[list, int | None]:
+        entries = self.engine.slowlog.entries           # newest first
+        out = []
+        for e in entries:                               # stops at the first seen one
+            if e[0] <= after_id:
+                break
+            out.append(SlowEntry(e[0], e[1], e[2], list(e[3]),
+                                 e[4].decode("utf-8", "replace"),
+                                 e[5].decode("utf-8", "replace")))
+        return out, (entries[-1][0] if entries else None)
+
+    def latency_latest(self) -> list[tuple[str, int, int, int]]:
+        out = []
+        for name, ev in list(self.engine.latency.events.items()):
+            if ev["history"]:
+                ts, ms = ev["history"][-1]
+                out.append((name, ts, ms, ev["max"]))
+        return out
+
+    def clients(self) -> list[dict[str, str]]:
+        from engine.cmds.client_cmd import client_info
+        now = self.engine.now_ms
+        return [parse_client_line(client_info(cl, now))
+                for cl in list(self.engine.clients.values())]
+
+    def save_progress(self, persistence: dict | None = None) -> float | None:
+        return getattr(self.engine, "save_progress", None)
+
 
 def _type_name(v) -> str:
     if v.__class__ is bytes or v.__class__ is bytearray:
@@ -487,3 +642,73 @@ class RemoteSource(InspectorSource):
                             self._own_commands, int(i.get("connected_clients", 0)), keys,
                             int(i["used_memory_rss"]) if "used_memory_rss" in i else None,
                             int(i["used_memory"]) if "used_memory" in i else None, i)
+
+    # -- server panels: INFO, CONFIG, SLOWLOG, LATENCY, CLIENT LIST over RESP; our own
+    # connections (CLIENT SETNAME keyscope-inspector) are filtered out of what is shown.
+    SLOWLOG_PAGE = 256              # newest entries read per refresh
+
+    def info_section(self, section: str) -> dict[str, str]:
+        return parse_info(self.call(0, b"INFO", section.encode()))
+
+    def config_get(self, *patterns: str) -> dict[str, str]:
+        flat = _plain(self.call(0, b"CONFIG", b"GET", *(p.encode() for p in patterns)))
+        return {_s(flat[i]): _s(flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
+
+    def implements(self, command: str) -> bool:
+        try:
+            info = _plain(self.call(0, b"COMMAND", b"INFO", command.encode()))
+        except Exception:
+            return True
+        return bool(info) and info[0] is not None
+
+    def admin(self, *argv: bytes):
+        import redis
+        self._own_commands += 1
+        try:
+            c = self._conn(0)
+            c.send_command(*argv)
+            return c.read_response()
+        except redis.ResponseError as e:
+            text = str(e)
+            if text.lower().startswith("unknown command"):
+                raise NotAvailable(f"the server has no {argv[0].decode().upper()} "
+                                   f"command") from None
+            raise ActionError(text) from None
+        except redis.RedisError as e:
+            self._db_conns.pop(0, None)
+            raise ActionError(f"connection: {e}") from None
+
+    def slowlog_since(self, after_id: int) -> tuple[list, int | None]:
+        raw = _plain(self.call(0, b"SLOWLOG", b"GET", b"%d" % self.SLOWLOG_PAGE))
+        out = []
+        for e in raw:
+            if int(e[0]) <= after_id:
+                break
+            name = _s(e[5]) if len(e) > 5 else ""
+            if name == INSPECTOR_NAME:
+                continue
+            out.append(SlowEntry(int(e[0]), int(e[1]), int(e[2]), list(e[3]),
+                                 _s(e[4]) if len(e) > 4 else "", name))
+        return out, (int(raw[-1][0]) if raw else None)
+
+    def latency_latest(self) -> list[tuple[str, int, int, int]]:
+        return [(_s(e[0]), int(e[1]), int(e[2]), int(e[3]))
+                for e in _plain(self.call(0, b"LATENCY", b"LATEST"))]
+
+    def clients(self) -> list[dict[str, str]]:
+        text = _s(self.call(0, b"CLIENT", b"LIST"))
+        rows = [parse_client_line(line) for line in text.splitlines() if line]
+        return [r for r in rows if r.get("name") != INSPECTOR_NAME]
+
+    def save_progress(self, persistence: dict | None = None) -> float | None:
+        i = persistence if persistence is not None else self.info_section("persistence")
+        if i.get("rdb_bgsave_in_progress") != "1" or "current_fork_perc" not in i:
+            return None
+        try:
+            return float(i["current_fork_perc"]) / 100.0
+        except ValueError:
+            return None
+
+
+def _s(v) -> str:
+    return v.decode("utf-8", "replace") if isinstance(v, (bytes, bytearray)) else str(v)
