@@ -59,16 +59,28 @@ def invalid_expire(cmd: str) -> RedisError:
     return RedisError(INVALID_EXPIRE.format(cmd.lower()))
 
 
+def _cstr(b: bytes, limit: int) -> str:
+    """printf's %.*s of an argument: up to a NUL, at most limit bytes; decoded with
+    surrogateescape so that the codec writes the very bytes back."""
+    nul = b.find(b"\0")
+    return (b if nul < 0 else b[:nul])[:limit].decode("utf-8", "surrogateescape")
+
+
 def unknown_command(argv) -> RedisError:
-    name = argv[0].decode("utf-8", "replace")[:128]
-    rest = "".join(f"'{a.decode('utf-8', 'replace')[:128]}' " for a in argv[1:])
-    return RedisError(f"ERR unknown command '{name}', with args beginning with: {rest}")
+    # Redis adds "'arg' " while the list is under 128 bytes, each cut to what is left
+    rest = b""
+    for a in argv[1:]:
+        if len(rest) >= 128:
+            break
+        nul = a.find(b"\0")
+        rest += b"'" + (a if nul < 0 else a[:nul])[:128 - len(rest)] + b"' "
+    return RedisError(f"ERR unknown command '{_cstr(argv[0], 128)}', with args beginning "
+                      f"with: {rest.decode('utf-8', 'surrogateescape')}")
 
 
 def unknown_subcommand(container: str, sub: bytes) -> RedisError:
     return RedisError(
-        f"ERR unknown subcommand '{sub.decode('utf-8', 'replace')[:128]}'. "
-        f"Try {container.upper()} HELP.")
+        f"ERR unknown subcommand '{_cstr(sub, 128)}'. Try {container.upper()} HELP.")
 
 
 def protocol_error(what: str) -> RedisError:

@@ -367,3 +367,24 @@ def test_a_client_that_does_not_read_does_not_stop_the_others(raw, r):
         t.join(5)
     hog.close()
     assert still_open(raw())
+
+
+# ------------------------------------------------------------------ unknown commands
+UNKNOWN = [
+    (mb(b"\xff\xfe"), b"-ERR unknown command '\xff\xfe', with args beginning with: \r\n"),
+    (mb(b"NOPE", b"a\xffb"), b"-ERR unknown command 'NOPE', with args beginning with: 'a\xffb' \r\n"),
+    (mb(b"NOPE", b"x" * 200),
+     b"-ERR unknown command 'NOPE', with args beginning with: '" + b"x" * 128 + b"' \r\n"),
+    (mb(b"NOPE", *[b"abcdefghij"] * 20),
+     b"-ERR unknown command 'NOPE', with args beginning with: " + b"'abcdefghij' " * 10 + b"\r\n"),
+    (mb(b"N" * 200), b"-ERR unknown command '" + b"N" * 128 + b"', with args beginning with: \r\n"),
+    (mb(b"NOPE", b"a\r\nb"), b"-ERR unknown command 'NOPE', with args beginning with: 'a  b' \r\n"),
+    (mb(b"NOPE", b"a\x00b", b"c"), b"-ERR unknown command 'NOPE', with args beginning with: 'a' 'c' \r\n"),
+    (mb(b"NO\x00PE"), b"-ERR unknown command 'NO', with args beginning with: \r\n"),
+]
+
+
+@pytest.mark.parametrize("data,reply", UNKNOWN, ids=lambda v: repr(v)[:30])
+def test_unknown_command_error_text(raw, data, reply):
+    conn = raw()
+    assert conn.request(data, reply) == reply
