@@ -15,7 +15,7 @@ from .resp import ProtocolError, QueryBufferLimit, RequestParser, encode
 
 class RedisProtocol(asyncio.Protocol):
     __slots__ = ("server", "engine", "transport", "client", "parser", "paused",
-                 "soft_since", "limit_output", "pending", "pending_error")
+                 "soft_since", "limit_output", "pending", "pending_error", "held")
 
     def __init__(self, server):
         self.server = server
@@ -28,6 +28,7 @@ class RedisProtocol(asyncio.Protocol):
         self.limit_output = False
         self.pending = None          # commands queued behind a blocked one
         self.pending_error = None
+        self.held = None             # replies waiting for the AOF write (engine.persist.aof)
 
     # ------------------------------------------------------------------ lifecycle
     def connection_made(self, transport):
@@ -158,11 +159,14 @@ class RedisProtocol(asyncio.Protocol):
             c.last_interaction = engine.now_ms
             if payload:
                 engine.stats.net_output_bytes += len(payload)
+                if engine.reply_hold is not None and engine.reply_hold(self, payload):
+                    return                  # sent after the AOF write (release_held)
                 self.transport.write(payload)
                 if self.limit_output:
                     self._check_output_limit()
             if c.close_after_reply:
-                self.transport.close()
+                if self.held is None:       # else closed once the held replies are out
+                    self.transport.close()
             elif engine.shutdown_requested is not None:
                 self.server.request_shutdown()
         except Exception:
@@ -263,13 +267,32 @@ class RedisProtocol(asyncio.Protocol):
         c.last_interaction = engine.now_ms
         if payload:
             engine.stats.net_output_bytes += len(payload)
+            if engine.reply_hold is not None and engine.reply_hold(self, payload):
+                return                      # sent after the AOF write (release_held)
             self.transport.write(payload)
             if self.limit_output:
                 self._check_output_limit()
         if c.close_after_reply:
-            self.transport.close()
+            if self.held is None:
+                self.transport.close()
         elif engine.shutdown_requested is not None:
             self.server.request_shutdown()
+
+    def release_held(self):
+        """engine.persist.aof: the AOF write the held replies waited for is done."""
+        held, self.held = self.held, None
+        if not held or self.transport is None or self.transport.is_closing():
+            return
+        try:
+            self.transport.write(b"".join(held))
+            if self.limit_output:
+                self._check_output_limit()
+            if self.client.close_after_reply:
+                self.transport.close()
+            elif self.engine.shutdown_requested is not None:
+                self.server.request_shutdown()
+        except Exception:
+            self._internal_error("release_held")
 
     def unblocked(self, reply):
         """The engine served or timed out this blocked client: send its reply, then run
@@ -294,6 +317,10 @@ class RedisProtocol(asyncio.Protocol):
 
     def push(self, payload: bytes):
         """Write an out-of-band message (pub/sub, invalidation, MONITOR)."""
+        if self.held is not None:           # behind replies held for the AOF write
+            self.held.append(payload)
+            self.engine.stats.net_output_bytes += len(payload)
+            return
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(payload)
             self.engine.stats.net_output_bytes += len(payload)

@@ -55,9 +55,20 @@ class Snapshot:
         self.crc = 0
         self.buf = bytearray()
         self.f = open(tmp, "wb")            # OSError goes to the caller (nothing started)
+        self._emit(self._header(aof_base))
+
+    # the file framing, as methods: the AOF base without RDB preamble (engine.persist.
+    # aof_rewrite) writes commands with the same slices and pre-write guard
+    def _header(self, aof_base: bool) -> bytes:
         from engine.cmds.info import used_memory
-        self._emit(file_header(used_memory(engine), aof_base)
-                   + functions_section(engine, self.compress))
+        return (file_header(used_memory(self.engine), aof_base)
+                + functions_section(self.engine, self.compress))
+
+    def _db_header(self, ci: int, size: int, expires: int) -> bytes:
+        return db_header(ci, size, expires)
+
+    def _tail(self) -> bytes:
+        return eof(self.crc, self.checksum)
 
     # ---------------------------------------------------------------- output
     def _emit(self, b: bytes):
@@ -171,13 +182,13 @@ class Snapshot:
                     break
                 self.cur = nxt
                 size, expires = self.sizes[nxt]
-                self._emit(db_header(nxt, size, expires))
+                self._emit(self._db_header(nxt, size, expires))
                 for rec in self.early.pop(nxt, ()):
                     self._emit(rec)
                 if perf() > deadline:
                     return False
             self._flush()
-            tail = eof(self.crc, self.checksum)
+            tail = self._tail()
             self.f.write(tail)
         except Exception as e:
             self.error = f"{e}"
