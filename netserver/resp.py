@@ -233,7 +233,8 @@ class RequestParser:
         return 0 if buf is None else len(buf)
 
     def feed(self, data: bytes, out: list) -> None:
-        if (self.buf is not None or data[:1] != b"*" or not self.authenticated
+        """data: a non-empty read."""
+        if (self.buf is not None or data[0] != 42 or not self.authenticated
                 or (_GUARD and _HUGE_AGG in data.translate(_AGG_MAP))):
             self._slow(data, out, True)
             return
