@@ -20,7 +20,11 @@ from .console import ConsolePanel
 from .keytree import KeyTreePanel
 from .keyview import KeyView
 from .overview import OverviewPanel
-from .placeholders import Placeholder
+from .clients_panel import ClientsPanel
+from .config_panel import ConfigPanel
+from .persistence_panel import PersistencePanel
+from .replication_panel import ReplicationPanel
+from .slowlog_panel import SlowlogPanel
 from .source import EmbeddedSource, InspectorSource, RemoteSource
 
 
@@ -48,10 +52,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.keyview, "Key")
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.console, "Console")
-        self.placeholders = {}
-        for name in ("Slowlog", "Replication", "Persistence"):
-            self.placeholders[name] = Placeholder(name)
-            self.tabs.addTab(self.placeholders[name], name)
+        self.placeholders = {}          # server panels (the screenshots render them)
+        for name, panel in (("Slowlog", SlowlogPanel(source)),
+                            ("Replication", ReplicationPanel(source)),
+                            ("Persistence", PersistencePanel(source)),
+                            ("Config", ConfigPanel(source)),
+                            ("Clients", ClientsPanel(source))):
+            self.placeholders[name] = panel
+            self.tabs.addTab(panel, name)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(self.tabs)

@@ -3,6 +3,7 @@ app's Qt-driven asyncio loop."""
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
 from engine import Config, Engine
@@ -38,6 +39,7 @@ def build_config(config_path: str | None = None, port: int | None = None,
     if config_path:
         with open(config_path, encoding="utf-8") as f:
             load_config_text(config, f.read(), config_path)
+        config.config_file = os.path.abspath(config_path)     # CONFIG REWRITE writes it
     if extra:
         load_config_text(config, extra, "(keyscope)")
     if port is not None:

@@ -163,6 +163,10 @@ class InspectorSource(QObject):
         ``persistence`` is an INFO persistence reading to derive it from."""
         return None
 
+    def data_dir(self) -> str | None:
+        """The directory RDB/AOF files are written to."""
+        return self.config_get("dir").get("dir")
+
 
 # ---------------------------------------------------------------------- helpers
 def process_rss() -> int | None:
@@ -510,6 +514,11 @@ class EmbeddedSource(InspectorSource):
 
     def save_progress(self, persistence: dict | None = None) -> float | None:
         return getattr(self.engine, "save_progress", None)
+
+    def data_dir(self) -> str | None:
+        # where the files really go: the embedded server does not chdir (CONFIG GET dir
+        # reports the process's working directory, as Redis does after its chdir)
+        return os.path.abspath(self.engine.config["dir"])
 
 
 def _type_name(v) -> str:
