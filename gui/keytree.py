@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget)
 
-from .nsindex import Folder, NamespaceIndex
+from .nsindex import PRESENT, Folder, NamespaceIndex
 from .source import InspectorSource
 
 PAGE = 256
@@ -227,7 +227,7 @@ class KeyTreeModel(QAbstractItemModel):
         for batch in src.key_batches(db, 1000, pattern=self.pattern):
             for key in live(db, batch):
                 res = ns.add(key)
-                if res is not None:
+                if res:
                     self._added(*res, key)
             done += len(batch)
             yield done, total
@@ -305,9 +305,9 @@ class KeyTreeModel(QAbstractItemModel):
         for key in keys:
             if src.exists(db, key):
                 res = ns.add(key)
-                if res is not None:
+                if res:
                     self._added(*res, key)
-                elif key in ns:
+                elif res is PRESENT:
                     self._dirty_keys.add(key)        # rewritten: type may differ
             else:
                 res = ns.remove(key)

@@ -14,6 +14,7 @@ import itertools
 from typing import Callable
 
 _ids = itertools.count(1)
+PRESENT = ()          # add(): the key was already indexed (falsy, unlike a change)
 
 
 class Folder:
@@ -81,7 +82,7 @@ class NamespaceIndex:
         """Add a key.  Returns (path, created): ``path`` the folders root..key's folder,
         ``created`` the depth of the first new entry: k means ``path[k]`` is a new folder
         (its entry in ``path[k-1]`` is new); len(path) means only the leaf is new.
-        None when the key was already there (or the filter rejects it)."""
+        PRESENT when the key was already there, None when the filter rejects it."""
         if self.match is not None and not self.match(key):
             return None
         f = self.root
@@ -100,7 +101,7 @@ class NamespaceIndex:
             f = nxt
             path.append(f)
         if key in f.leaves:
-            return None
+            return PRESENT
         f.leaves.add(key)
         if created is None:
             created = len(path)

@@ -1,7 +1,7 @@
 """The namespace index: exact folder counts, O(depth) updates, emptied folders vanish."""
 from __future__ import annotations
 
-from gui.nsindex import NamespaceIndex
+from gui.nsindex import PRESENT, NamespaceIndex
 
 
 def test_keys_are_grouped_by_delimiter_with_exact_counts():
@@ -24,7 +24,7 @@ def test_add_reports_the_depth_of_the_first_new_entry():
     assert created == 3                      # only the leaf is new
     path, created = ns.add(b"a:x:y")
     assert created == 2
-    assert ns.add(b"a:b:c") is None          # already there
+    assert ns.add(b"a:b:c") is PRESENT       # already there
 
 
 def test_removing_the_last_key_drops_emptied_folders():
