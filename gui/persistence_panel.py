@@ -236,8 +236,8 @@ class PersistencePanel(QWidget):
             self._set("rdb_bgsave_in_progress", None)
         elif running == "1":
             cur = _int(info, "rdb_current_bgsave_time_sec")
-            self._set("rdb_bgsave_in_progress",
-                      "in progress" + (f" for {cur} s" if cur is not None and cur >= 0 else ""))
+            since = f" for {cur} s" if cur is not None and cur >= 0 else ""
+            self._set("rdb_bgsave_in_progress", "in progress" + since)
         else:
             self._set("rdb_bgsave_in_progress", "idle")
         self._progress(running == "1", info)

@@ -228,7 +228,8 @@ def page_by_commands(call, db, key, type_, cursor, count) -> Page:
 
 def parse_info(text) -> dict[str, str]:
     """INFO's text as field -> value."""
-    text = text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+    if isinstance(text, (bytes, bytearray)):
+        text = text.decode("utf-8", "replace")
     out = {}
     for line in text.splitlines():
         if ":" in line and not line.startswith("#"):
