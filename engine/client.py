@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+from .memory import refresh
+
 # keyspace-notification class by event name, where it is not the command's own group
 GENERIC_EVENTS = {b"del": "g", b"rename_from": "g", b"rename_to": "g", b"expire": "g",
                   b"persist": "g", b"copy_to": "g", b"move_from": "g", b"move_to": "g",
@@ -71,7 +73,11 @@ class Client:
         """Every write ends here: dirty counter, WATCH, keyspace notification, change feed."""
         e = self.engine
         e.dirty += dirty
-        (db or self.db).touch(key)          # access time of a created/replaced key (LRU/LFU)
+        d = db or self.db
+        d.touch(key)                        # access time of a created/replaced key (LRU/LFU)
+        v = d.data.get(key)
+        if v is not None and v.__class__ is not bytes:
+            refresh(d, key, v)              # engine.memory: re-model a container / bytearray
         if e.watched:
             e.touch_watched(db or self.db, key)
         if e.write_listeners:

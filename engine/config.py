@@ -418,6 +418,11 @@ PARAMS: list[Param] = [
     _P("key-load-delay", "int", 0, INT_MIN, INT_MAX, hidden=True),
     _P("rdb-key-save-delay", "int", 0, INT_MIN, INT_MAX, hidden=True),
     _P("loading-process-events-interval-bytes", "int", 2097152, 1024, INT_MAX, hidden=True),
+    # keyscope's own (engine.hotkeys), also answered only by exact name: CONFIG GET *
+    # keeps listing exactly Redis's parameters
+    _P("keyscope-hotkeys", "bool", False, hidden=True),
+    _P("keyscope-hotkeys-window", "int", 60, 1, 86400, hidden=True),
+    _P("keyscope-hotkeys-max-keys", "int", 1000000, 1, LLONG_MAX, hidden=True),
 ]
 
 # The parameters the server acts on today (the others are accepted and reported).

@@ -18,13 +18,14 @@ from . import cmds
 from .client import Client
 from .commands import TABLE, CommandSpec, Flag
 from .config import Config
-from .replies import QUEUED
+from .replies import NO_REPLY, QUEUED
 from .errors import NOAUTH, RedisError, WrongArity, unknown_command, unknown_subcommand
 from .keyspace import Database
 from .observe import Histogram, LatencyMonitor, SlowLog, monitor_line
 from .pubsub import PubSub
 from .tracking import Tracking
 from .blocking import Blocking
+from .gate import install as install_gate
 
 for _m in pkgutil.iter_modules(cmds.__path__):      # every command module registers itself
     importlib.import_module(f"{cmds.__name__}.{_m.name}")
@@ -119,6 +120,8 @@ class Engine:
             self.config.on_change(name, self._on_lfu_config)
         self._on_lfu_config(None)
         self._expire_db = 0                           # where the next expire cycle starts
+        self.mem_peak = 0                             # engine.memory: used_memory_peak
+        install_gate(self)                            # engine.gate: maxmemory, pause, hot keys
 
     # ------------------------------------------------------------------ time
     def _now(self) -> int:
@@ -178,6 +181,10 @@ class Engine:
             return self._reject(c, WrongArity(spec.name), spec)
         if not c.authenticated and not spec.no_auth:
             return self._reject(c, NOAUTH, spec)
+        if self.gate is not None:           # OOM / eviction, CLIENT PAUSE (engine.gate)
+            refused = self.gate.pre(c, spec, argv)
+            if refused is not None:
+                return refused if refused is NO_REPLY else self._reject(c, refused, spec)
         if (c.channels or c.patterns or c.shard_channels) and c.resp == 2 \
                 and spec.name not in SUBSCRIBED_OK:
             return self._reject(c, RedisError(
@@ -230,6 +237,8 @@ class Engine:
             else:
                 self.propagate_all(c.db.id, c.propagate_also)
         c.propagate_argv = c.propagate_also = None
+        if self.gate is not None:           # hot keys, eviction after a write
+            self.gate.post(c, spec, argv, self.dirty != dirty)
         if c.tracking is not None:
             self.tracking.after_command(c, spec, argv)
         c.last_cmd = spec
@@ -356,7 +365,12 @@ class Engine:
 
     def cron(self):
         """Called hz times a second by the server loop."""
-        self.active_expire_cycle()
+        if self.pause.kind:                           # a CLIENT PAUSE whose time is up
+            self.update_time()
+            self.pause.cron()
+        if not self.pause.kind:                       # keys do not expire during a pause
+            self.active_expire_cycle()
+        self.evictor.cron()                           # an eviction run cut short goes on
         sample_metrics(self)                          # INFO instantaneous_* rates
         now_s = self.now_ms // 1000                   # Redis's cron-cached LRU clock
         for db in self.dbs:

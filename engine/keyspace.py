@@ -27,6 +27,7 @@ from array import array
 from typing import Callable
 
 from .errors import WRONGTYPE
+from .memory import charge, uncharge
 
 STRING_TYPES = (bytes, bytearray)
 LFU_INIT_VAL = 5
@@ -38,7 +39,7 @@ class Database:
     __slots__ = ("id", "data", "expires", "_heap", "_old_heap", "_old_pos", "_clock",
                  "_on_expire", "_unexpired", "_scan_snaps", "_scan_seq", "_pool",
                  "_pool_misses", "avg_ttl", "_avg_pos", "lru_clock", "_lru", "_lru_mask",
-                 "_lru_base", "_lfu")
+                 "_lru_base", "_lfu", "mem", "rawlen", "hold_expire")
 
     def __init__(self, dbid: int, clock: Callable[[], int], on_expire: Callable):
         self.id = dbid
@@ -65,6 +66,9 @@ class Database:
         self._lru = array("I", bytes(4 * _LRU_MIN_SLOTS))
         self._lru_mask = _LRU_MIN_SLOTS - 1
         self._lfu = None                      # (log_factor, decay_minutes, rng) under LFU
+        self.mem = 0                          # engine.memory: modelled bytes of the keys
+        self.rawlen: dict = {}                # engine.memory: charged length of bytearrays
+        self.hold_expire = False              # CLIENT PAUSE: expired keys stay (read as gone)
 
     # ----------------------------------------------------------------- lookups
     def __len__(self):
@@ -126,17 +130,31 @@ class Database:
 
     # ----------------------------------------------------------------- writes
     def set(self, key: bytes, value, keep_ttl: bool = False):
-        self.data[key] = value
+        data = self.data
+        old = data.get(key)
+        data[key] = value
+        was = 0 if old is None else uncharge(self, key, old)
+        self.mem += charge(self, key, value, old) - was
         if not keep_ttl and self.expires:
             when = self.expires.pop(key, None)
             if when is not None:       # SET k v EX n refreshing a TTL: see set_expire
                 self._unexpired = (key, when)
 
+    def put(self, key: bytes, value):
+        """Store value at key keeping its TTL (the accounted ``data[key] = value``)."""
+        data = self.data
+        old = data.get(key)
+        data[key] = value
+        was = 0 if old is None else uncharge(self, key, old)
+        self.mem += charge(self, key, value, old) - was
+
     def delete(self, key: bytes) -> bool:
         """Delete a live key; False when absent or already expired."""
-        if self.peek(key) is None:
+        v = self.peek(key)
+        if v is None:
             return False
         del self.data[key]
+        self.mem -= uncharge(self, key, v)
         if self.expires:
             self.expires.pop(key, None)
         if self._lfu is not None:
@@ -149,6 +167,7 @@ class Database:
         if v is None:
             return None, None
         del self.data[key]
+        self.mem -= uncharge(self, key, v)
         if self._lfu is not None:
             self._lru[hash(key) & self._lru_mask] = 0
         return v, (self.expires.pop(key, None) if self.expires else None)
@@ -156,6 +175,8 @@ class Database:
     def clear(self) -> int:
         n = len(self.data)
         self.data = {}
+        self.mem = 0
+        self.rawlen = {}
         self.expires = {}
         self._heap = []
         self._old_heap = None
@@ -170,7 +191,7 @@ class Database:
 
     _SWAPPED = ("data", "expires", "_heap", "_old_heap", "_old_pos", "_unexpired",
                 "_scan_snaps", "_scan_seq", "_pool", "_pool_misses", "avg_ttl", "_lru",
-                "_lru_mask", "_lru_base")
+                "_lru_mask", "_lru_base", "mem", "rawlen")
 
     def swap_with(self, other: "Database"):
         """SWAPDB: exchange contents; ids (what clients selected) stay where they are."""
@@ -206,7 +227,11 @@ class Database:
         return when is not None and when < self._clock()
 
     def _expire(self, key: bytes):
-        self.data.pop(key, None)
+        if self.hold_expire:                    # clients paused: it stays, reads as gone
+            return
+        v = self.data.pop(key, None)
+        if v is not None:
+            self.mem -= uncharge(self, key, v)
         self.expires.pop(key, None)
         if self._lfu is not None:
             self._lru[hash(key) & self._lru_mask] = 0

@@ -79,14 +79,14 @@ def _string_for_write(c, key, nbytes: int):
     v = db.get(key)
     if v is None:
         v = bytearray(nbytes)
-        db.data[key] = v
+        db.put(key, v)
         return v, True
     cls = v.__class__
     if cls is not bytearray:
         if cls is not bytes:
             raise WRONGTYPE
         v = bytearray(v)
-        db.data[key] = v                       # keeps the TTL
+        db.put(key, v)                         # keeps the TTL
     have = len(v)
     if have < nbytes:
         v += bytes(nbytes - have)
@@ -132,7 +132,7 @@ def cmd_setbit(c, key, offset, value):
     v = db.get(key)
     if v is None:
         v = bytearray(byte + 1)
-        db.data[key] = v
+        db.put(key, v)
         grew = True
     else:
         cls = v.__class__
@@ -140,7 +140,7 @@ def cmd_setbit(c, key, offset, value):
             if cls is not bytes:
                 raise WRONGTYPE
             v = bytearray(v)
-            db.data[key] = v                   # keeps the TTL
+            db.put(key, v)                     # keeps the TTL
         n = len(v)
         grew = n <= byte
         if grew:

@@ -46,7 +46,7 @@ def _checked(v):
 def _unshare(c, key, v) -> bytearray:
     if v.__class__ is bytes:
         v = bytearray(v)
-        c.db.data[key] = v                     # keeps the TTL
+        c.db.put(key, v)                       # keeps the TTL
     return v
 
 
@@ -66,7 +66,7 @@ def cmd_pfadd(c, key, *elements):
         updated = 0
         if v is None:
             v = hll.new_sparse()
-            db.data[key] = v
+            db.put(key, v)
             updated = 1
         else:
             v = _unshare(c, key, _checked(v))
@@ -148,7 +148,7 @@ def cmd_pfmerge(c, dest, *sources):
     v = c.db.get(dest)
     if v is None:
         v = hll.new_sparse()
-        c.db.data[dest] = v
+        c.db.put(dest, v)
     else:
         v = _unshare(c, dest, v)
     if use_dense and not hll.to_dense(v):

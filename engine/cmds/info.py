@@ -145,54 +145,67 @@ def _clients(e):
 
 
 def used_memory(e) -> int:
-    """The engine's memory accounting when it has one; until then a model: a fixed
-    server baseline plus, per key, Redis's dict entry, key and value object costs,
-    with value sizes estimated from a small sample of each database."""
-    fn = getattr(e, "used_memory", None)
-    if fn is not None:
-        return fn() if callable(fn) else fn
-    total = 900_000                                   # structures present at startup
-    for db in e.dbs:
-        n = len(db.data)
-        if not n:
-            continue
-        sample, size = 0, 0
-        for k, v in db.data.items():
-            size += len(k) + _value_size(v)
-            sample += 1
-            if sample == 32:
-                break
-        total += n * (24 + 16 + 9) + n * size // sample + len(db.expires) * 24
-    return total
-
-
-def _value_size(v) -> int:
-    if v.__class__ is bytes or v.__class__ is bytearray:
-        return len(v) + 9                             # sds header + terminator
-    try:
-        return 16 + 24 * len(v)
-    except TypeError:
-        return 16
+    """The engine's memory accounting (engine.memory)."""
+    from engine import memory
+    return memory.used_memory(e)
 
 
 def _memory(e):
-    used = used_memory(e)
+    """Redis 7.0's memory section over the model (engine.memory).  Allocator figures
+    (allocator_*, the Lua VM sizes, mem_allocator) are left out: there is no jemalloc or
+    separate Lua heap to ask."""
+    from engine.cmds.memory_cmd import overhead
+    o = overhead(e)
+    used = o["used"]
     rss = rss_bytes()
     cfg = e.config
+    peak = o["peak"]
     out = [("used_memory", used), ("used_memory_human", bytes_to_human(used))]
     if rss is not None:
         out += [("used_memory_rss", rss), ("used_memory_rss_human", bytes_to_human(rss))]
+    out += [("used_memory_peak", peak), ("used_memory_peak_human", bytes_to_human(peak)),
+            ("used_memory_peak_perc", "%.2f%%" % o["peak_perc"]),
+            ("used_memory_overhead", o["overhead"]),
+            ("used_memory_startup", memory_startup()),
+            ("used_memory_dataset", o["dataset"]),
+            ("used_memory_dataset_perc", "%.2f%%" % o["dataset_perc"])]
     total = _total_system_memory()
     if total is not None:
         out += [("total_system_memory", total),
                 ("total_system_memory_human", bytes_to_human(total))]
+    lua = e.lua
+    scripts = len(getattr(lua, "scripts", ()) or ()) if lua is not None else 0
+    fs = e.functions
+    nfuncs = len(getattr(fs, "functions", ()) or ()) if fs is not None else 0
+    nlibs = len(getattr(fs, "libraries", ()) or ()) if fs is not None else 0
     mm = cfg["maxmemory"]
-    out += [("maxmemory", mm), ("maxmemory_human", bytes_to_human(mm)),
-            ("maxmemory_policy", cfg["maxmemory-policy"]),
+    out += [("used_memory_scripts_eval", o["scripts"]),
+            ("number_of_cached_scripts", scripts),
+            ("number_of_functions", nfuncs),
+            ("number_of_libraries", nlibs),
+            ("used_memory_scripts", o["scripts"]),
+            ("used_memory_scripts_human", bytes_to_human(o["scripts"])),
+            ("maxmemory", mm), ("maxmemory_human", bytes_to_human(mm)),
+            ("maxmemory_policy", cfg["maxmemory-policy"])]
+    if rss is not None:
+        out += [("mem_fragmentation_ratio", "%.2f" % (rss / used)),
+                ("mem_fragmentation_bytes", rss - used)]
+    out += [("mem_not_counted_for_evict", 0),
+            ("mem_replication_backlog", 0),
+            ("mem_total_replication_buffers", 0),
+            ("mem_clients_slaves", 0),
+            ("mem_clients_normal", o["clients"]),
+            ("mem_cluster_links", 0),
+            ("mem_aof_buffer", 0),
             ("active_defrag_running", 0),
             ("lazyfree_pending_objects", 0),
             ("lazyfreed_objects", 0)]
     return out
+
+
+def memory_startup() -> int:
+    from engine import memory
+    return memory.STARTUP
 
 
 def _persistence(e):

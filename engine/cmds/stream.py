@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from engine.blocking import NOT_SERVED, block, parse_timeout
 from engine.commands import KS, Acl, Flag, KeySpec, command, container
 from engine.errors import NOT_INTEGER, SYNTAX, WRONGTYPE, RedisError, WrongArity
+from engine.memory import refresh
 from engine.parsing import LLONG_MAX, to_int
 from engine.replies import NULL_ARRAY, OK, Status
 from engine.types.stream import INVALID, M64, MAX_ID, Consumer, Group, Nack, Stream, fmt_id
@@ -230,6 +231,9 @@ def _notify(c, key: bytes, event: bytes, dirty: int = 1):
     tracking or blocked-reader wake-up."""
     e = c.engine
     e.dirty += dirty
+    v = c.db.data.get(key)
+    if v is not None:
+        refresh(c.db, key, v)               # engine.memory: groups and PELs cost memory
     listeners = e.write_listeners
     if listeners:
         skip = (e.blocking._on_write, e.tracking._on_write)
@@ -789,6 +793,7 @@ def _xread(c, args, group_cmd: bool):
                 entries = _deliver(s, g, cons, gt + 1, count, noack, now, props, key,
                                    groupname)
             e.dirty += 1
+            refresh(c.db, key, s)          # engine.memory: the PELs grew
         else:
             entries = s.range(gt + 1, MAX_ID, count)
         if resp3:
@@ -925,6 +930,7 @@ def _readgroup_new(c, groupname, consumername, count_arg, key):
     props = [] if e.propagators else None
     entries = _deliver(s, g, cons, g.last_id + 1, count, False, now, props, key, groupname)
     e.dirty += 1
+    refresh(c.db, key, s)                 # engine.memory: the PELs grew
     if props:
         for a in props:
             c.also_propagate(*a)
@@ -1155,6 +1161,8 @@ def cmd_xack(c, key, groupname, *ids):
             nack.consumer.pel.remove(i)
             acked += 1
     c.engine.dirty += acked
+    if acked:
+        refresh(c.db, key, s)              # engine.memory: the PELs shrank
     return acked
 
 

@@ -8,6 +8,7 @@ from engine.commands import KS, Acl, Flag, KeySpec, command
 from engine.errors import (INCR_NAN, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG,
                            SYNTAX, WRONGTYPE, RedisError, WrongArity, invalid_expire)
 from engine.parsing import LLONG_MAX, LLONG_MIN, to_int
+from engine.memory import str_cost, uncharge
 from engine.replies import OK
 from engine.types.string import ld_add, ld_format, ld_parse
 
@@ -140,7 +141,11 @@ def cmd_set(c, key, value, *opts):
     EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]"""
     if not opts:                                   # the hot path
         db = c.db
-        db.data[key] = value
+        data = db.data
+        old = data.get(key)
+        data[key] = value
+        db.mem += str_cost(key, value) - (0 if old is None else str_cost(key, old)
+                                          if old.__class__ is bytes else uncharge(db, key, old))
         if db.expires:
             db.expires.pop(key, None)
         c.written(key, b"set")
@@ -183,7 +188,7 @@ def cmd_setnx(c, key, value):
     db = c.db
     if db.get(key) is not None:
         return 0
-    db.data[key] = value
+    db.put(key, value)
     c.written(key, b"set")
     return 1
 
@@ -344,7 +349,7 @@ def cmd_append(c, key, value):
     db = c.db
     v = db.get(key)
     if v is None:
-        db.data[key] = value                     # a new key is encoded like SET's value
+        db.put(key, value)                       # a new key is encoded like SET's value
         n = len(value)
     else:
         cls = v.__class__
@@ -355,7 +360,7 @@ def cmd_append(c, key, value):
             _check_len(c, len(v) + len(value))
             v = bytearray(v)
             v += value
-            db.data[key] = v                     # keeps the TTL
+            db.put(key, v)                       # keeps the TTL
         else:
             raise WRONGTYPE
         n = len(v)
@@ -386,7 +391,7 @@ def cmd_setrange(c, key, offset, value):
         _check_len(c, off + n)
         v = bytearray(off)
         v += value
-        db.data[key] = v
+        db.put(key, v)
         c.written(key, b"setrange")
         return len(v)
     cls = v.__class__
@@ -397,7 +402,7 @@ def cmd_setrange(c, key, offset, value):
             return len(v)
         _check_len(c, off + n)
         v = bytearray(v)
-        db.data[key] = v                         # keeps the TTL
+        db.put(key, v)                           # keeps the TTL
     elif not n:
         return len(v)
     else:
@@ -430,7 +435,7 @@ def _incr(c, key, by):
         n += by
         if n > LLONG_MAX or n < LLONG_MIN:
             raise OVERFLOW
-    db.data[key] = b"%d" % n                     # keeps the TTL
+    db.put(key, b"%d" % n)                       # keeps the TTL
     c.written(key, b"incrby")
     return n
 
@@ -485,7 +490,7 @@ def cmd_incrbyfloat(c, key, increment):
         raise NOT_FLOAT
     if new is INCR_NAN:
         raise INCR_NAN
-    db.data[key] = new                           # keeps the TTL
+    db.put(key, new)                             # keeps the TTL
     c.written(key, b"incrbyfloat")
     c.rewrite(b"SET", key, new, b"KEEPTTL")
     return new

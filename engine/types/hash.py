@@ -19,13 +19,15 @@ VALUE = "hash-max-listpack-value"
 class Hash(dict):
     # lp: listpack-encoded (else hashtable).  pool: a list of fields for O(1) random
     # picks (HRANDFIELD), a superset of the live fields; None after a field is added.
-    __slots__ = ("lp", "pool")
+    __slots__ = ("lp", "pool", "mem", "msamp")      # mem, msamp: engine.memory's model
     TYPE_NAME = b"hash"
 
     def __init__(self, *args):
         dict.__init__(self, *args)
         self.lp = True
         self.pool = None
+        self.mem = 0
+        self.msamp = None
 
     def encoding(self, config) -> bytes:
         return b"listpack" if self.lp else b"hashtable"

@@ -18,8 +18,13 @@ from itertools import islice
 
 
 class List(deque):
-    __slots__ = ()
+    __slots__ = ("mem", "msamp")       # engine.memory's model: charged bytes, size sample
     TYPE_NAME = b"list"
+
+    def __init__(self, *args):
+        deque.__init__(self, *args)
+        self.mem = 0
+        self.msamp = None
 
     def encoding(self, config) -> bytes:
         return b"quicklist"

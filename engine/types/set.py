@@ -24,13 +24,15 @@ def _int_key(m: bytes) -> int:
 
 
 class Set(set):
-    __slots__ = ("intset", "pool")
+    __slots__ = ("intset", "pool", "mem", "msamp")  # mem, msamp: engine.memory's model
     TYPE_NAME = b"set"
 
     def __init__(self, members=(), intset: bool = True):
         set.__init__(self, members)
         self.intset = intset
         self.pool = None
+        self.mem = 0
+        self.msamp = None
 
     def encoding(self, config) -> bytes:
         return b"intset" if self.intset else b"hashtable"

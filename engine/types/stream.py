@@ -265,7 +265,7 @@ class Group:
 # ---------------------------------------------------------------- the stream
 class Stream:
     __slots__ = ("nodes", "keys", "length", "last_id", "first_id", "max_deleted",
-                 "entries_added", "groups")
+                 "entries_added", "groups", "mem", "msamp")   # mem, msamp: engine.memory
     TYPE_NAME = b"stream"
 
     def __init__(self):
@@ -277,6 +277,8 @@ class Stream:
         self.max_deleted = 0
         self.entries_added = 0
         self.groups = None             # name -> Group, created on first use
+        self.mem = 0
+        self.msamp = None
 
     def encoding(self, config) -> bytes:
         return b"stream"
