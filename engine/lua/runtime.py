@@ -324,7 +324,7 @@ class LuaRuntime:
     def _pcall(self, *args):
         """redis.pcall: errors come back as {err=...} tables."""
         ok, res = self._bridge(*args)
-        return res if ok else self.L.table_from({b"err": res.encode()})
+        return res if ok else self.L.table_from({b"err": res.encode("utf-8", "surrogateescape")})
 
     def _bridge(self, *args):
         """Run one command for a script: (True, Lua value) or (False, error text)."""
@@ -395,7 +395,7 @@ class LuaRuntime:
         if t is bool:
             return v if self.resp == 3 else (1 if v else 0)
         if isinstance(v, RedisError):
-            return L.table_from({b"err": v.text.encode()})
+            return L.table_from({b"err": v.text.encode("utf-8", "surrogateescape")})
         return None
 
     def to_reply(self, v, resp: int):
@@ -445,5 +445,5 @@ class CallError(Exception):
 
 def _errtext(exc) -> bytes:
     if isinstance(exc, CallError):
-        return str(exc).encode()
+        return str(exc).encode("utf-8", "surrogateescape")
     return ("ERR " + str(exc)).encode()
