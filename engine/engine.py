@@ -181,8 +181,8 @@ class Engine:
             return self._reject(c, WrongArity(spec.name), spec)
         if not c.authenticated and not spec.no_auth:
             return self._reject(c, NOAUTH, spec)
-        if self.gate is not None:           # OOM / eviction, CLIENT PAUSE (engine.gate)
-            refused = self.gate.pre(c, spec, argv)
+        if self.gate_pre is not None:       # OOM / eviction, CLIENT PAUSE (engine.gate)
+            refused = self.gate_pre(c, spec, argv)
             if refused is not None:
                 return refused if refused is NO_REPLY else self._reject(c, refused, spec)
         if (c.channels or c.patterns or c.shard_channels) and c.resp == 2 \
@@ -237,8 +237,8 @@ class Engine:
             else:
                 self.propagate_all(c.db.id, c.propagate_also)
         c.propagate_argv = c.propagate_also = None
-        if self.gate is not None:           # hot keys, eviction after a write
-            self.gate.post(c, spec, argv, self.dirty != dirty)
+        if self.gate_post is not None:      # hot keys, eviction after a write
+            self.gate_post(c, spec, argv, self.dirty != dirty)
         if c.tracking is not None:
             self.tracking.after_command(c, spec, argv)
         c.last_cmd = spec

@@ -1,9 +1,9 @@
 """The optional part of the dispatcher's gauntlet: maxmemory (eviction and the OOM
 refusal), CLIENT PAUSE and hot-key counting.
 
-``engine.gate`` is None while none of them is active (no maxmemory, no pause, hot keys
-off), so the dispatcher pays one attribute test per command; each component calls
-``engine.update_gate()`` when it turns on or off.
+``engine.gate_pre`` / ``engine.gate_post`` are None while nothing needs them (no
+maxmemory, no pause, hot keys off), so the dispatcher pays two attribute tests per
+command; each component calls ``engine.update_gate()`` when it turns on or off.
 
 ``pre`` runs after the auth check and before MULTI queueing (Redis's processCommand
 order: the OOM check, then the pause, then queueing); it returns None (go on), an
@@ -31,6 +31,7 @@ _EXEC_OOM = RedisError("EXECABORT Transaction discarded because of: " + OOM.text
 def install(engine):
     """Create the engine's evictor, pause and hot-key state and its (idle) gate."""
     engine.gate = None
+    engine.gate_pre = engine.gate_post = None
     engine.script_oom = False
     g = Gate(engine)
     engine.update_gate = g.update
@@ -50,8 +51,10 @@ class Gate:
         e = self.engine
         if not self.ready:
             return
-        on = bool(e.evictor.maxmemory or e.pause.kind or e.hotkeys.enabled)
-        e.gate = self if on else None
+        mm = bool(e.evictor.maxmemory)
+        e.gate_pre = self.pre if mm or e.pause.kind else None
+        e.gate_post = self.post if mm else e.hotkeys.count if e.hotkeys.enabled else None
+        e.gate = self if e.gate_pre or e.gate_post else None
 
     # ------------------------------------------------------------------ before
     def pre(self, c, spec, argv):
@@ -67,7 +70,7 @@ class Gate:
         if pause.kind and pause.active() and pause.applies(c, spec) and not (
                 c.resp == 2 and (c.channels or c.patterns or c.shard_channels)
                 and spec.name not in _SUBSCRIBED_OK):
-            pause.postpone(c, argv)
+            pause.postpone(c, spec, argv)
             return NO_REPLY
         ev = e.evictor
         if ev.maxmemory:
@@ -91,7 +94,7 @@ class Gate:
     def post(self, c, spec, argv, wrote: bool):
         e = self.engine
         hk = e.hotkeys
-        if hk.enabled and spec.group != "scripting":
+        if hk.enabled:
             hk.count(c, spec, argv)
         if wrote:
             ev = e.evictor

@@ -20,6 +20,7 @@ from heapq import nlargest
 from .commands import KS
 
 SLICES = 6
+_UNPLANNED = object()
 
 
 class HotKeys:
@@ -31,9 +32,11 @@ class HotKeys:
         self.plans: dict = {}          # spec -> (position, is_write) or None (generic)
         self.history: deque = deque()  # (start_ms, reads, writes) of past slices
         self.start = 0
-        self.reads: dict = {}          # (dbid, key) -> count in the current slice
-        self.writes: dict = {}
+        self.next_rotate = 0           # when the current slice ends (ms)
+        self.reads: list = []          # per database: key -> count in the current slice
+        self.writes: list = []
         self.dropped = 0
+        self.tracked = 0               # distinct keys counted in the current slice
         cfg = engine.config
         for name in ("keyscope-hotkeys", "keyscope-hotkeys-window",
                      "keyscope-hotkeys-max-keys"):
@@ -50,61 +53,95 @@ class HotKeys:
             self.reset()
         self.engine.update_gate()
 
+    def _fresh(self) -> list:
+        return [{} for _ in self.engine.dbs]
+
     def reset(self):
         self.history.clear()
-        self.reads = {}
-        self.writes = {}
+        self.reads = self._fresh()
+        self.writes = self._fresh()
+        self.tracked = 0
         self.dropped = 0
         self.start = self.engine.now_ms
+        self.next_rotate = self.start + self.window_ms // SLICES
 
     # ------------------------------------------------------------------ counting
     def _plan(self, spec):
-        """Single-key commands (most of them) get a fixed position; others go through
-        the key specs each time."""
+        """How to find the keys of a command, decided once per command: a fixed
+        position (most commands), a plain range (MGET, DEL, MSET...), or the generic
+        key-spec walk (keywords, key counts, commands that decide their keys)."""
         ks = [k for k in spec.keys if KS.NOT_KEY not in k.flags]
         plan = None
-        if len(ks) == 1 and spec.getkeys is None:
+        if (not ks and spec.getkeys is None) or spec.group == "scripting":
+            plan = ()        # no keys (a script's are counted by the commands it runs)
+        elif len(ks) == 1 and spec.getkeys is None and ks[0].is_index_range \
+                and not ks[0].unknown and (ks[0].last >= 0 or not ks[0].limit):
             k = ks[0]
-            if k.is_index_range and k.last == 0 and not k.unknown:
-                plan = (k.begin, KS.RO not in k.flags)
+            write = KS.RO not in k.flags
+            if k.last == 0:
+                plan = (k.begin, write)
+            else:
+                plan = (k.begin, write, k.last, k.step)
         self.plans[spec] = plan
         return plan
 
-    def count(self, c, spec, argv):
+    def count(self, c, spec, argv, _wrote=None):
+        """Count the keys of a command that ran (the dispatcher's gate_post when hot
+        keys are the only thing it has to do)."""
         now = self.engine.now_ms
-        if now - self.start >= self.window_ms // SLICES:
+        if now >= self.next_rotate:
             self._rotate(now)
-        try:
-            plan = self.plans[spec]
-        except KeyError:
+        plan = self.plans.get(spec, _UNPLANNED)
+        if plan is _UNPLANNED:
             plan = self._plan(spec)
         dbid = c.db.id
         if plan is not None:
-            pos, write = plan
-            if pos < len(argv):
-                self._add(self.writes if write else self.reads, (dbid, argv[pos]))
+            if not plan:
+                return
+            pos = plan[0]
+            n = len(argv)
+            if pos >= n:
+                return
+            d = (self.writes if plan[1] else self.reads)[dbid]
+            if len(plan) == 2:
+                k = argv[pos]
+                v = d.get(k)
+                if v is not None:
+                    d[k] = v + 1
+                elif self.tracked < self.max_keys:
+                    d[k] = 1
+                    self.tracked += 1
+                else:
+                    self.dropped += 1
+                return
+            last, step = plan[2], plan[3]
+            end = pos + last if last >= 0 else n + last
+            for i in range(pos, min(end, n - 1) + 1, step):
+                self._add(d, argv[i])
             return
-        if not spec.keys and spec.getkeys is None:
-            return
+        reads, writes = self.reads[dbid], self.writes[dbid]
         for pos, flags in spec.key_positions_flags(argv):
             if pos < len(argv):
-                self._add(self.reads if KS.RO in flags else self.writes, (dbid, argv[pos]))
+                self._add(reads if KS.RO in flags else writes, argv[pos])
 
     def _add(self, d: dict, k):
         n = d.get(k)
         if n is not None:
             d[k] = n + 1
-        elif len(d) < self.max_keys:
+        elif self.tracked < self.max_keys:
             d[k] = 1
+            self.tracked += 1
         else:
             self.dropped += 1
 
     def _rotate(self, now: int):
-        if self.reads or self.writes:
+        if any(self.reads) or any(self.writes):
             self.history.append((self.start, self.reads, self.writes))
-        self.reads = {}
-        self.writes = {}
+        self.reads = self._fresh()
+        self.writes = self._fresh()
+        self.tracked = 0
         self.start = now
+        self.next_rotate = now + self.window_ms // SLICES
         horizon = now - self.window_ms
         h = self.history
         while h and h[0][0] < horizon:
@@ -114,22 +151,18 @@ class HotKeys:
     def totals(self) -> dict:
         """(dbid, key) -> [reads, writes] over the window."""
         now = self.engine.now_ms
-        if now - self.start >= self.window_ms // SLICES:
+        if now >= self.next_rotate:
             self._rotate(now)
         out: dict = {}
         for _, reads, writes in list(self.history) + [(self.start, self.reads, self.writes)]:
-            for k, n in reads.items():
-                v = out.get(k)
-                if v is None:
-                    out[k] = [n, 0]
-                else:
-                    v[0] += n
-            for k, n in writes.items():
-                v = out.get(k)
-                if v is None:
-                    out[k] = [0, n]
-                else:
-                    v[1] += n
+            for col, per_db in ((0, reads), (1, writes)):
+                for dbid, d in enumerate(per_db):
+                    for key, n in d.items():
+                        k = (dbid, key)
+                        v = out.get(k)
+                        if v is None:
+                            v = out[k] = [0, 0]
+                        v[col] += n
         return out
 
     def top(self, n: int = 20, by: str = "total") -> list:

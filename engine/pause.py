@@ -117,7 +117,8 @@ class Pause:
                     return True
         return False
 
-    def postpone(self, c, argv):
+    def postpone(self, c, spec, argv):
+        c.cmd = spec                             # CLIENT LIST shows what it waits to run
         rec = Blocked(c, c.db, [], 0, None, None, argv)
         self.engine.blocking.add(rec)
         self.postponed.append(rec)

@@ -38,7 +38,7 @@ def cmd_fcall(c, function, numkeys, *rest):
 
 
 @command("FCALL_RO", arity=-3, group="scripting", since="7.0.0",
-         flags=_FCALL_FLAGS | {Flag.READONLY}, acl=SCR,
+         flags=(_FCALL_FLAGS - {Flag.MAY_REPLICATE}) | {Flag.READONLY}, acl=SCR,
          keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS},
                        notes=WORST + "RO and ACCESS")],
          summary="Invoke a read-only function",

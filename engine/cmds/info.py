@@ -244,6 +244,7 @@ def _stats(e):
         ("expire_cycle_cpu_milliseconds", st.expire_cycle_time_used // 1000),
         ("evicted_keys", st.evicted_keys),
         ("evicted_clients", 0),
+        *_eviction_times(e),
         ("keyspace_hits", st.keyspace_hits),
         ("keyspace_misses", st.keyspace_misses),
         ("pubsub_channels", len(ps.channels)),
@@ -269,6 +270,16 @@ def _stats(e):
         ("io_threaded_writes_processed", 0),
     ]
     return out
+
+
+def _eviction_times(e):
+    """Time spent over maxmemory (ms): in total, and in the current stretch."""
+    ev = getattr(e, "evictor", None)
+    if ev is None:
+        return []
+    current = int((time.monotonic() - ev.exceeded_since) * 1000) if ev.exceeded_since else 0
+    return [("total_eviction_exceeded_time", int(ev.exceeded_total * 1000) + current),
+            ("current_eviction_exceeded_time", current)]
 
 
 def replid(e) -> str:

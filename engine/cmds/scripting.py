@@ -78,7 +78,7 @@ def cmd_eval(c, script, numkeys, *rest):
 
 
 @command("EVAL_RO", arity=-3, group="scripting", since="7.0.0",
-         flags=_EVAL_FLAGS | {Flag.READONLY}, acl=SCR,
+         flags=(_EVAL_FLAGS - {Flag.MAY_REPLICATE}) | {Flag.READONLY}, acl=SCR,
          keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS},
                        notes=WORST + "RO and ACCESS")],
          summary="Execute a read-only Lua script server side",
@@ -97,7 +97,7 @@ def cmd_evalsha(c, sha1, numkeys, *rest):
 
 
 @command("EVALSHA_RO", arity=-3, group="scripting", since="7.0.0",
-         flags=_EVAL_FLAGS | {Flag.READONLY}, acl=SCR,
+         flags=(_EVAL_FLAGS - {Flag.MAY_REPLICATE}) | {Flag.READONLY}, acl=SCR,
          keys=[KeySpec(2, numkeys_at=0, flags={KS.RO, KS.ACCESS})],
          summary="Execute a read-only Lua script server side",
          complexity="Depends on the script that is executed.")
