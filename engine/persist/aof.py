@@ -131,6 +131,7 @@ class AofState:
         self.bio_error = None                 # strerror of a failed background fsync
         self.bio = _Bio(self._bio_failed)
         self.rewrite = None                   # the running rewrite's Snapshot
+        self._commit_result: list = []        # its fsync+rename thread's outcome
         self.rewrite_tmp = ""
         self.rewrite_scheduled = False
         self.rewrite_time_start = -1.0
@@ -143,7 +144,9 @@ class AofState:
         self.holders: list = []               # connections whose replies wait for a write
         self.flush_scheduled = False
         self.loading = False
+        self.ts_enabled = cfg["aof-timestamp-enabled"]
         cfg.on_change("appendonly", self._on_appendonly)
+        cfg.on_change("aof-timestamp-enabled", lambda v: setattr(self, "ts_enabled", v))
 
     # ---------------------------------------------------------------- paths
     @property
@@ -170,7 +173,7 @@ class AofState:
         if self.state != ON and self.rewrite is None:
             return                  # AOF_WAIT_REWRITE before its rewrite started
         buf = self.buf
-        if self.engine.config["aof-timestamp-enabled"]:
+        if self.ts_enabled:
             now = self.engine.now_ms // 1000
             if self.cur_ts < now:
                 self.cur_ts = now
@@ -519,6 +522,7 @@ class AofState:
             self._rewrite_done(snap, snap.error)
             return
         result: list = []
+        self._commit_result = result
         snap.finish_async(result.append)
         self._wait_commit(snap, result)
 
@@ -534,7 +538,9 @@ class AofState:
             return
         if snap._thread is not None:
             snap._thread.join()
-            return                  # the pending _wait_commit reports the outcome
+            result = self._commit_result
+            self._rewrite_done(snap, result[0] if result else "the fsync thread failed")
+            return                  # (the pending _wait_commit then finds it done)
         snap.step(float("inf"))
         self._rewrite_done(snap, snap.error or snap.commit())
 
@@ -763,7 +769,12 @@ class AofState:
 
     # ---------------------------------------------------------------- shutdown
     def prepare_shutdown(self):
-        """prepareForShutdown's AOF part."""
+        """prepareForShutdown's AOF part.  The initial rewrite of CONFIG SET appendonly
+        yes is finished first (Redis refuses to exit then, or exits losing the data
+        with SHUTDOWN FORCE; an in-process rewrite can simply complete)."""
+        if self.rewrite is not None and self.state == WAIT_REWRITE:
+            self.log.warning("Writing initial AOF, finishing it before exit.")
+            self._rewrite_to_end()
         if self.rewrite is not None:
             self.log.warning("There is a child rewriting the AOF. Killing it!")
             self.kill_rewrite()

@@ -13,7 +13,7 @@ torn tail, a format error, an unfinished MULTI), which is also what names the of
 a damaged byte."""
 from __future__ import annotations
 
-import os
+import time
 
 import hiredis
 
@@ -88,7 +88,10 @@ class Replayer:
         return spec, argv[1:]
 
     def _call(self, argv, lname=None):
-        spec, args = self._lookup(argv, lname or argv[0].lower())
+        lname = lname or argv[0].lower()
+        if lname == b"pexpireat" and len(argv) >= 3 and self._past_expire(argv):
+            return
+        spec, args = self._lookup(argv, lname)
         arity = spec.arity
         n = len(argv)
         if (n != arity) if arity > 0 else (n < -arity):
@@ -105,6 +108,21 @@ class Replayer:
             self.errors += 1
             self.engine.log_exception(f"command '{spec.name}' failed while loading the AOF")
         c.propagate_argv = c.propagate_also = None
+
+    def _past_expire(self, argv) -> bool:
+        """PEXPIREAT at a time already past: Redis, loading, sets it (checkAlreadyExpired
+        is false while loading) instead of deleting the key, so the commands after it
+        in the file still find the key, and it expires after the load."""
+        from engine.parsing import to_int
+        when = to_int(argv[2])
+        c = self.c
+        key = argv[1]
+        if when is None or when > self.engine.now_ms or key not in c.db.data:
+            return False
+        c.db.set_expire(key, when)
+        c.cmd = None
+        c.written(key, b"expire")
+        return True
 
     @property
     def in_multi(self) -> bool:
@@ -187,66 +205,112 @@ class FileResult:
         self.error = None
 
 
+_SENTINEL = b"\x00keyscope-aof-boundary\x00"
+_SENTINEL_CMD = b"*1\r\n$%d\r\n%s\r\n" % (len(_SENTINEL), _SENTINEL)
+
+
+class _Unclean(Exception):
+    """The fed bytes end inside a command (hiredis keeps a partial array quietly)."""
+
+
 def replay(rep: Replayer, data, pos: int, progress=None) -> int:
     """Run every command in data[pos:]; returns the number run.  Raises AofFormatError,
     _Unknown, or _Truncated (with the offset to truncate at, an unfinished MULTI
-    included)."""
+    included).
+
+    hiredis parses the stretches between candidate annotation lines ('\n#'); whether a
+    stretch ends at a command boundary is checked by feeding a sentinel command after
+    it (hiredis would otherwise sit silently inside a partial array).  A candidate that
+    turns out to lie inside a value costs one Python scan of its stretch."""
     n = len(data)
-    run = rep.run
     total = 0
     seg = pos                 # a known command boundary
-    k = 0                     # commands run since seg
+    search = pos              # where to look for the next candidate
     multi_at = None           # (seg, k) where an open MULTI started
-    reader = hiredis.Reader()
-    feed, gets = reader.feed, reader.gets
-    i = pos
-    try:
-        while i < n:
-            if i == seg and data[i] == 35:          # an annotation at a boundary
-                nl = data.find(b"\n", i)
-                i = seg = n if nl < 0 else nl + 1
-                k = 0
-                if multi_at is not None:
-                    multi_at = _abs(data, multi_at)
-                continue
-            cand = data.find(b"\n#", i)
-            end = n if cand < 0 else cand + 1
-            while i < end:
-                j = min(i + _CHUNK, end)
-                feed(data[i:j])
-                i = j
-                while True:
-                    argv = gets()
-                    if argv is False:
-                        break
-                    if argv.__class__ is not list or not argv:
-                        raise hiredis.ProtocolError("not a command")
-                    for a in argv:
-                        if a.__class__ is not bytes:
-                            raise hiredis.ProtocolError("not a bulk string")
-                    was = rep.multi is not None
-                    run(argv)
-                    if not was and rep.multi is not None:
-                        multi_at = (seg, k)
-                    elif rep.multi is None:
-                        multi_at = None
-                    k += 1
-                    total += 1
-                if progress is not None:
-                    progress(i)
-            if not reader.has_data():
-                seg, k = end, 0
-                if multi_at is not None:
-                    multi_at = _abs(data, multi_at)
-    except (hiredis.ProtocolError, TypeError, AttributeError):
-        # the exact place and Redis's reading of it: the Python scanner from the last
-        # boundary, skipping what hiredis already ran
-        return total + _slow(rep, data, seg, k, multi_at)
-    if reader.has_data():
-        return total + _slow(rep, data, seg, k, multi_at)
+    while seg < n:
+        if data[seg] == 35:                         # an annotation at a boundary
+            nl = data.find(b"\n", seg)
+            seg = n if nl < 0 else nl + 1
+            search = max(search, seg)
+            if multi_at is not None:
+                multi_at = _abs(data, multi_at)
+            continue
+        cand = data.find(b"\n#", max(seg, search))
+        end = n if cand < 0 else cand + 1
+        reader = hiredis.Reader()
+        k = 0
+        try:
+            k, multi_at = _run_stretch(rep, reader, data, seg, end, multi_at, progress)
+        except _Partial as p:
+            k, multi_at = p.k, p.multi_at
+            total += k
+            return total + _slow(rep, data, seg, k, multi_at)
+        total += k
+        reader.feed(_SENTINEL_CMD)
+        try:
+            got = reader.gets()
+            clean = got == [_SENTINEL] and not reader.has_data()
+        except hiredis.ProtocolError:
+            clean = False
+        if multi_at is not None:
+            multi_at = _abs(data, multi_at)
+        if clean:
+            seg = search = end
+            continue
+        if end == n:                                # the file ends inside a command
+            return total + _slow(rep, data, _skip_to(data, seg, k), 0, multi_at)
+        seg = _skip_to(data, seg, k)                # a '#' inside a value: go on after
+        search = end                                # the last whole command
     if rep.multi is not None:
         raise _Truncated(_abs(data, multi_at)[0], True)
     return total
+
+
+class _Partial(Exception):
+    def __init__(self, k, multi_at):
+        self.k, self.multi_at = k, multi_at
+
+
+def _run_stretch(rep, reader, data, seg, end, multi_at, progress):
+    """Feed data[seg:end] in chunks, running each whole command; returns (commands
+    run, multi_at).  A protocol error raises _Partial with what ran so far."""
+    run = rep.run
+    feed, gets = reader.feed, reader.gets
+    k = 0
+    i = seg
+    try:
+        while i < end:
+            j = min(i + _CHUNK, end)
+            feed(data[i:j])
+            i = j
+            while True:
+                argv = gets()
+                if argv is False:
+                    break
+                if argv.__class__ is not list or not argv:
+                    raise hiredis.ProtocolError("not a command")
+                for a in argv:
+                    if a.__class__ is not bytes:
+                        raise hiredis.ProtocolError("not a bulk string")
+                was = rep.multi is not None
+                run(argv)
+                if not was and rep.multi is not None:
+                    multi_at = (seg, k)
+                elif rep.multi is None:
+                    multi_at = None
+                k += 1
+            if progress is not None:
+                progress(i)
+    except (hiredis.ProtocolError, TypeError, AttributeError):
+        # the exact place and Redis's reading of it: the Python scanner from the
+        # stretch's start, skipping what hiredis already ran
+        raise _Partial(k, multi_at) from None
+    return k, multi_at
+
+
+def _skip_to(data, seg: int, k: int) -> int:
+    """Offset after ``k`` commands from ``seg``."""
+    return _abs(data, (seg, k))[0]
 
 
 def _abs(data, at) -> tuple:
@@ -336,8 +400,18 @@ def load_file(engine, path: str, name: str, old_style: bool, log) -> FileResult:
         if old_style:
             log.notice("Reading the remaining AOF tail...")
     result = FileResult(OK)
+    size = len(data)
+    clock = time.monotonic
+    last = [clock()]
+
+    def progress(offset: int):
+        now = clock()
+        if now - last[0] >= 5:
+            last[0] = now
+            log.notice(f"Loading AOF {name}: {offset * 100 // size}% "
+                       f"({offset}/{size} bytes)")
     try:
-        result.commands = replay(rep, data, pos)
+        result.commands = replay(rep, data, pos, progress)
     except _Truncated as t:
         result.status = TRUNCATED
         result.truncated_at = t.offset
