@@ -130,25 +130,49 @@ def test_filter_and_database_selector(qtbot, embedded, client_factory, model_che
     assert [r[0] for r in _rows(model)] == ["other"]
 
 
-def test_tree_stays_consistent_under_a_write_storm(qtbot, embedded, client_factory,
-                                                   model_check):
-    server, source = embedded
-    model = model_check(KeyTreeModel(source))
-    _rows(model)
-    r = client_factory()
-
-    def storm():
+def _storm(qtbot, r, n):
+    def run():
         p = r.pipeline(transaction=False)
-        for i in range(3000):
+        for i in range(n):
             p.set(f"s:{i % 7}:{i}", i)
             if i % 3 == 0:
                 p.delete(f"s:{(i - 3) % 7}:{i - 3}")
         p.execute()
-    in_thread(qtbot, storm)
-    qtbot.waitUntil(lambda: len(model.ns) == source.dbsize(0), timeout=10_000)
+    in_thread(qtbot, run)
+
+
+def _listed_matches_engine(model, server):
+    """Every listed row, fetched to the end, equals the engine's keys in tree order."""
+    keys = set(server.engine.dbs[0].data)
     s = _child(model, QModelIndex(), "s")
-    total = sum(int(row[2].replace(",", "")) for row in _rows(model, s))
-    assert total == source.dbsize(0) == len(server.engine.dbs[0].data)
+    total = 0
+    for row in _rows(model, s):
+        sub = _child(model, s, row[0])
+        listed = [model.index(i, 0, sub).data(KEY_ROLE) for i in range(len(_rows(model, sub)))]
+        want = sorted(k for k in keys if k.startswith(b"s:%s:" % row[0].encode()))
+        assert listed == want
+        assert int(row[2].replace(",", "")) == len(want)
+        total += len(want)
+    return total == len(keys)
+
+
+def test_tree_stays_consistent_under_writes_and_deletes(qtbot, embedded, client_factory,
+                                                        model_check):
+    server, source = embedded
+    model = model_check(KeyTreeModel(source))     # Qt's tester re-checks on every change
+    _rows(model)
+    _storm(qtbot, client_factory(), 300)
+    qtbot.waitUntil(lambda: len(model.ns) == source.dbsize(0), timeout=20_000)
+    assert _listed_matches_engine(model, server)
+
+
+def test_tree_stays_exact_under_a_write_storm(qtbot, embedded, client_factory):
+    server, source = embedded
+    model = KeyTreeModel(source)                  # (no tester: it is O(rows) per change)
+    _rows(model)
+    _storm(qtbot, client_factory(), 5000)
+    qtbot.waitUntil(lambda: len(model.ns) == source.dbsize(0), timeout=20_000)
+    assert _listed_matches_engine(model, server)
 
 
 def test_panel_selecting_a_key_emits_it(qtbot, embedded):
