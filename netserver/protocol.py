@@ -317,8 +317,8 @@ class RedisProtocol(asyncio.Protocol):
 
     def push(self, payload: bytes):
         """Write an out-of-band message (pub/sub, invalidation, MONITOR)."""
-        if self.held is not None:           # behind replies held for the AOF write
-            self.held.append(payload)
+        hold = self.engine.reply_hold       # a write not yet in the AOF is not seen
+        if hold is not None and hold(self, payload):        # (sent after the write)
             self.engine.stats.net_output_bytes += len(payload)
             return
         if self.transport is not None and not self.transport.is_closing():
