@@ -12,7 +12,7 @@ import os
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
                                QSplitter, QTabWidget, QToolButton, QWidget)
 
@@ -22,6 +22,8 @@ from .keyview import KeyView
 from .overview import OverviewPanel
 from .clients_panel import ClientsPanel
 from .config_panel import ConfigPanel
+from .hotkeys_panel import HotKeysPanel
+from .memory_panel import MemoryPanel
 from .persistence_panel import PersistencePanel
 from .replication_panel import ReplicationPanel
 from .slowlog_panel import SlowlogPanel
@@ -57,9 +59,14 @@ class MainWindow(QMainWindow):
                             ("Replication", ReplicationPanel(source)),
                             ("Persistence", PersistencePanel(source)),
                             ("Config", ConfigPanel(source)),
-                            ("Clients", ClientsPanel(source))):
+                            ("Clients", ClientsPanel(source)),
+                            ("Memory", MemoryPanel(source)),
+                            ("Hotkeys", HotKeysPanel(source))):
             self.placeholders[name] = panel
             self.tabs.addTab(panel, name)
+        for i in range(min(10, self.tabs.count())):     # Ctrl+1..9, 0: the tabs in order
+            QShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"), self,
+                      lambda i=i: self.tabs.setCurrentIndex(i))
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(self.tabs)
