@@ -374,14 +374,16 @@ class EmbeddedSource(InspectorSource):
             length = len(v)
         except TypeError:
             length = None
-        memory = None
-        mem_fn = getattr(self.engine, "memory_usage", None)
-        if mem_fn is not None:
-            try:
-                memory = mem_fn(self.engine.dbs[db], key)
-            except Exception:
-                memory = None
-        return KeyInfo(key, _type_name(v), exp, enc, length, memory, False)
+        memory, sampled = None, False
+        try:
+            from engine import memory as memory_model
+            # exact (every element) up to a size that stays quick; MEMORY USAGE's
+            # default 5-element sample beyond, marked as such
+            sampled = length is not None and length > 10_000 and _type_name(v) != "string"
+            memory = memory_model.usage(self.engine.dbs[db], key, v, 5 if sampled else 0)
+        except Exception:                           # no memory model for this value yet
+            memory, sampled = None, False
+        return KeyInfo(key, _type_name(v), exp, enc, length, memory, sampled)
 
     def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
         v, _ = self._live(db, key)
@@ -420,9 +422,13 @@ class EmbeddedSource(InspectorSource):
 
     def sample(self) -> ServerSample:
         e = self.engine
+        try:
+            from engine.memory import used_memory
+            used = used_memory(e)
+        except Exception:
+            used = None
         return ServerSample(time.time(), e.stats.commands, len(e.clients),
-                            sum(len(db.data) for db in e.dbs), process_rss(),
-                            getattr(e, "used_memory", None),
+                            sum(len(db.data) for db in e.dbs), process_rss(), used,
                             {"net_input_bytes": e.stats.net_input_bytes,
                              "net_output_bytes": e.stats.net_output_bytes,
                              "expired_keys": e.stats.expired_keys})

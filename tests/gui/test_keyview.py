@@ -29,6 +29,8 @@ def test_key_view_shows_type_encoding_and_a_ttl_that_counts_down(qtbot, embedded
     assert 98 < first <= 100
     qtbot.waitUntil(lambda: _ttl_seconds(view.ttl_text()) <= first - 0.3, timeout=3000)
     assert view.text.toPlainText() == "abc"
+    usage = in_thread(qtbot, lambda: r.memory_usage("session:1"))
+    assert view.memory_label.text() == f"{usage:,} bytes"      # the engine's own model
 
 
 def test_a_key_without_ttl_says_so_and_persist_is_followed(qtbot, embedded, client_factory):
