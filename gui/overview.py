@@ -118,8 +118,8 @@ class OverviewPanel(QWidget):
         if self._prev is None:
             ops = 0.0
             for k, v in self.source.info().items():
-                if k in ("server", "mode", "address", "redis_version", "uptime",
-                         "maxmemory-policy", "uptime_in_seconds", "tcp_port"):
+                if k in ("server", "mode", "address", "redis_version",
+                         "maxmemory-policy", "tcp_port"):   # (static facts only)
                     self._fact(k, v)
         else:
             dt = max(s.time - self._prev.time, 1e-3)
