@@ -49,7 +49,7 @@ class HotKeysPanel(QWidget):
         else:
             self.model = RowsModel(("#", "db", "key", "LFU counter (OBJECT FREQ)"),
                                    {}, (0, 1, 3), self)
-        self.view = table(self.model)
+        self.view = table(self.model, stretch=2)   # rank order (column #), wide key
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.status = StatusLine()

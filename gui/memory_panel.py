@@ -102,7 +102,8 @@ class RowsModel(QAbstractTableModel):
             self.endInsertRows()
 
 
-def table(model: QAbstractTableModel, sortable: bool = True) -> QTableView:
+def table(model: QAbstractTableModel, sortable: bool = True, sort_column: int = 0,
+          order=Qt.AscendingOrder, stretch: int | None = None) -> QTableView:
     view = QTableView()
     if sortable:
         proxy = QSortFilterProxyModel(view)
@@ -110,6 +111,7 @@ def table(model: QAbstractTableModel, sortable: bool = True) -> QTableView:
         proxy.setSortRole(SORT_ROLE)
         view.setModel(proxy)
         view.setSortingEnabled(True)
+        view.sortByColumn(sort_column, order)
     else:
         view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -119,7 +121,17 @@ def table(model: QAbstractTableModel, sortable: bool = True) -> QTableView:
     h.setSectionResizeMode(QHeaderView.Fixed)
     h.setDefaultSectionSize(view.fontMetrics().height() + 6)
     h.hide()
-    view.horizontalHeader().setStretchLastSection(True)
+    hh = view.horizontalHeader()
+    hh.setDefaultSectionSize(80)
+    hh.setStretchLastSection(True)
+    cols = getattr(model, "columns", ())
+    for i, name in enumerate(cols):
+        if name in ("#", "db"):
+            hh.resizeSection(i, 36)
+        elif name == "type" and i:
+            hh.resizeSection(i, 56)
+    if stretch is not None:                 # the key (or name) gets the room
+        hh.resizeSection(stretch, 140)
     return view
 
 
@@ -327,6 +339,8 @@ class MemoryChart(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setLabel("bottom", "seconds ago")
         self.setLabel("left", "MB")
+        for side in ("bottom", "left"):
+            self.getAxis(side).enableAutoSIPrefix(False)
         self.addLegend(offset=(5, 5))
         self.getPlotItem().setDownsampling(auto=True, mode="peak")
         self.getPlotItem().setClipToView(True)
@@ -398,15 +412,15 @@ class MemoryPanel(QWidget):
         grid = QWidget()
         g = QGridLayout(grid)
         g.setContentsMargins(0, 0, 0, 0)
-        for i, (title, model) in enumerate((("By type", self.type_model),
-                                            ("By top-level namespace", self.ns_model),
-                                            (f"Big keys by bytes (top {TOP})",
-                                             self.bytes_model),
-                                            (f"Big containers by elements (top {TOP})",
-                                             self.elems_model))):
+        for i, (title, model, col, wide) in enumerate((
+                ("By type", self.type_model, 2, 0),
+                ("By top-level namespace", self.ns_model, 2, 0),
+                (f"Big keys by bytes (top {TOP})", self.bytes_model, 4, 2),
+                (f"Big containers by elements (top {TOP})", self.elems_model, 4, 2))):
             box = QGroupBox(title)
             bl = QVBoxLayout(box)
-            bl.addWidget(table(model))
+            bl.addWidget(table(model, sort_column=col, order=Qt.DescendingOrder,
+                               stretch=wide))
             g.addWidget(box, i // 2, i % 2)
         self.views = grid
         controls = QHBoxLayout()
