@@ -2,7 +2,7 @@
 from engine.commands import Acl, Flag, command
 from engine.errors import NOT_INTEGER, SYNTAX, RedisError
 from engine.parsing import to_int
-from engine.replies import OK
+from engine.replies import OK, SetReply
 from engine.tracking import TrackingState
 
 _FLAGS = {Flag.NOSCRIPT, Flag.LOADING, Flag.STALE}
@@ -118,7 +118,7 @@ def cmd_client_trackinginfo(c):
     """CLIENT TRACKINGINFO"""
     t = c.tracking
     if t is None:
-        return {b"flags": [b"off"], b"redirect": -1, b"prefixes": []}
+        return {b"flags": SetReply([b"off"]), b"redirect": -1, b"prefixes": []}
     flags = [b"on"]
     for name, on in ((b"bcast", t.bcast), (b"optin", t.optin), (b"optout", t.optout),
                      (b"noloop", t.noloop)):
@@ -130,4 +130,4 @@ def cmd_client_trackinginfo(c):
         flags.append(b"caching-no")
     if t.redirect and t.redirect not in c.engine.clients:
         flags.append(b"broken_redirect")
-    return {b"flags": flags, b"redirect": t.redirect, b"prefixes": list(t.prefixes)}
+    return {b"flags": SetReply(flags), b"redirect": t.redirect, b"prefixes": list(t.prefixes)}

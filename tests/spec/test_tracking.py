@@ -117,3 +117,10 @@ def test_getredir_and_trackinginfo(r):
     assert r.execute_command("CLIENT", "TRACKINGINFO") == [
         b"flags", [b"on", b"bcast", b"noloop"], b"redirect", 0, b"prefixes", [b"p:"]]
     r.execute_command("CLIENT", "TRACKING", "off")
+
+
+def test_trackinginfo_flags_are_a_set_in_resp3(raw):
+    c = raw()
+    _hello3(c)
+    expect = b"%3\r\n$5\r\nflags\r\n~1\r\n$3\r\noff\r\n"
+    assert c.request(b"CLIENT TRACKINGINFO\r\n", expect) .startswith(expect)
