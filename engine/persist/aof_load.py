@@ -46,6 +46,9 @@ class _Unknown(Exception):
         self.name = name
 
 
+_SPECIAL = frozenset((b"multi", b"exec", b"pexpireat"))
+
+
 class Replayer:
     """The fake AOF client (createAOFClient) and the command loop around it."""
 
@@ -56,6 +59,19 @@ class Replayer:
         c.name = b""
         self.multi = None           # queued argv lists between MULTI and EXEC
         self.errors = 0
+        self.plain: dict = {}       # name as written -> spec of a plain command (fast path)
+
+    def plain_spec(self, name: bytes):
+        """The spec when ``name`` is a plain command (no subcommands, not MULTI/EXEC or
+        PEXPIREAT, which need the general path), else None.  Cached per spelling."""
+        spec = self.plain.get(name)
+        if spec is None and name not in self.plain:
+            lname = name.lower()
+            spec = TABLE.get(lname)
+            if spec is None or spec.subcommands or lname in _SPECIAL:
+                spec = None
+            self.plain[name] = spec
+        return spec
 
     def run(self, argv: list):
         name = argv[0]
@@ -107,7 +123,6 @@ class Replayer:
         except Exception:
             self.errors += 1
             self.engine.log_exception(f"command '{spec.name}' failed while loading the AOF")
-        c.propagate_argv = c.propagate_also = None
 
     def _past_expire(self, argv) -> bool:
         """PEXPIREAT at a time already past: Redis, loading, sets it (checkAlreadyExpired
@@ -275,6 +290,9 @@ def _run_stretch(rep, reader, data, seg, end, multi_at, progress):
     """Feed data[seg:end] in chunks, running each whole command; returns (commands
     run, multi_at).  A protocol error raises _Partial with what ran so far."""
     run = rep.run
+    plain = rep.plain
+    plain_spec = rep.plain_spec
+    c = rep.c
     feed, gets = reader.feed, reader.gets
     k = 0
     i = seg
@@ -292,6 +310,27 @@ def _run_stretch(rep, reader, data, seg, end, multi_at, progress):
                 for a in argv:
                     if a.__class__ is not bytes:
                         raise hiredis.ProtocolError("not a bulk string")
+                if rep.multi is None:
+                    name = argv[0]
+                    spec = plain[name] if name in plain else plain_spec(name)
+                    if spec is not None:            # the common case, inlined
+                        arity = spec.arity
+                        n = len(argv)
+                        if (n == arity) if arity > 0 else (n >= -arity):
+                            c.cmd = spec
+                            c.argv = argv
+                            try:
+                                spec.fn(c, *argv[1:])
+                            except RedisError:
+                                rep.errors += 1
+                            except Exception:
+                                rep.errors += 1
+                                rep.engine.log_exception(f"command '{spec.name}' failed "
+                                                         "while loading the AOF")
+                        else:
+                            rep.errors += 1
+                        k += 1
+                        continue
                 was = rep.multi is not None
                 run(argv)
                 if not was and rep.multi is not None:
