@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from .memory import refresh
+from .memory import flush_dirty, refresh
 
 # keyspace-notification class by event name, where it is not the command's own group
 GENERIC_EVENTS = {b"del": "g", b"rename_from": "g", b"rename_to": "g", b"expire": "g",
@@ -77,7 +77,13 @@ class Client:
         d.touch(key)                        # access time of a created/replaced key (LRU/LFU)
         v = d.data.get(key)
         if v is not None and v.__class__ is not bytes:
-            refresh(d, key, v)              # engine.memory: re-model a container / bytearray
+            if v.__class__ is bytearray:    # engine.memory: grown in place (cheap)
+                refresh(d, key, v)
+            else:                           # a container: re-modelled when asked
+                md = d.mdirty
+                md[key] = v
+                if len(md) > 256:
+                    flush_dirty(d)
         if e.watched:
             e.touch_watched(db or self.db, key)
         if e.write_listeners:

@@ -40,6 +40,8 @@ _FOREIGN = frozenset({"move", "copy", "swapdb", "flushall", "exec", "eval", "eva
 
 def _db_bytes(db) -> int:
     """One database's share of used_memory (memory.dataset_memory's terms)."""
+    if db.mdirty:
+        memory.flush_dirty(db)
     n = len(db.data)
     if not n:
         return 0

@@ -27,7 +27,7 @@ from array import array
 from typing import Callable
 
 from .errors import WRONGTYPE
-from .memory import charge, uncharge
+from .memory import charge, str_value, uncharge
 
 STRING_TYPES = (bytes, bytearray)
 LFU_INIT_VAL = 5
@@ -39,7 +39,7 @@ class Database:
     __slots__ = ("id", "data", "expires", "_heap", "_old_heap", "_old_pos", "_clock",
                  "_on_expire", "_unexpired", "_scan_snaps", "_scan_seq", "_pool",
                  "_pool_misses", "avg_ttl", "_avg_pos", "lru_clock", "_lru", "_lru_mask",
-                 "_lru_base", "_lfu", "mem", "rawlen", "hold_expire")
+                 "_lru_base", "_lfu", "mem", "rawlen", "mdirty", "hold_expire")
 
     def __init__(self, dbid: int, clock: Callable[[], int], on_expire: Callable):
         self.id = dbid
@@ -68,6 +68,7 @@ class Database:
         self._lfu = None                      # (log_factor, decay_minutes, rng) under LFU
         self.mem = 0                          # engine.memory: modelled bytes of the keys
         self.rawlen: dict = {}                # engine.memory: charged length of bytearrays
+        self.mdirty: dict = {}                # engine.memory: written containers to re-model
         self.hold_expire = False              # CLIENT PAUSE: expired keys stay (read as gone)
 
     # ----------------------------------------------------------------- lookups
@@ -133,8 +134,11 @@ class Database:
         data = self.data
         old = data.get(key)
         data[key] = value
-        was = 0 if old is None else uncharge(self, key, old)
-        self.mem += charge(self, key, value, old) - was
+        if old is not None and old.__class__ is bytes and value.__class__ is bytes:
+            self.mem += str_value(value) - str_value(old)     # same key: values differ
+        else:
+            was = 0 if old is None else uncharge(self, key, old)
+            self.mem += charge(self, key, value, old) - was
         if not keep_ttl and self.expires:
             when = self.expires.pop(key, None)
             if when is not None:       # SET k v EX n refreshing a TTL: see set_expire
@@ -145,8 +149,11 @@ class Database:
         data = self.data
         old = data.get(key)
         data[key] = value
-        was = 0 if old is None else uncharge(self, key, old)
-        self.mem += charge(self, key, value, old) - was
+        if old is not None and old.__class__ is bytes and value.__class__ is bytes:
+            self.mem += str_value(value) - str_value(old)     # same key: values differ
+        else:
+            was = 0 if old is None else uncharge(self, key, old)
+            self.mem += charge(self, key, value, old) - was
 
     def delete(self, key: bytes) -> bool:
         """Delete a live key; False when absent or already expired."""
@@ -177,6 +184,7 @@ class Database:
         self.data = {}
         self.mem = 0
         self.rawlen = {}
+        self.mdirty = {}
         self.expires = {}
         self._heap = []
         self._old_heap = None
@@ -191,7 +199,7 @@ class Database:
 
     _SWAPPED = ("data", "expires", "_heap", "_old_heap", "_old_pos", "_unexpired",
                 "_scan_snaps", "_scan_seq", "_pool", "_pool_misses", "avg_ttl", "_lru",
-                "_lru_mask", "_lru_base", "mem", "rawlen")
+                "_lru_mask", "_lru_base", "mem", "rawlen", "mdirty")
 
     def swap_with(self, other: "Database"):
         """SWAPDB: exchange contents; ids (what clients selected) stay where they are."""

@@ -65,6 +65,7 @@ _TAB = 4096
 _J = [jemalloc(i) for i in range(_TAB + 64)]
 _SDS = [sds_size(i) for i in range(_TAB)]
 _EMB = [jemalloc(16 + 3 + i + 1) for i in range(45)]   # embstr: robj + sdshdr8 + data + NUL
+_RAWV = [16 + s for s in _SDS]                           # raw: robj + sds
 
 DICT_ENTRY = 24          # sizeof(dictEntry)
 DICT_ENTRY_ALLOC = 32    # jemalloc(24)
@@ -184,16 +185,16 @@ def _sds(n: int) -> int:
 
 # ---------------------------------------------------------------- strings
 def str_value(v) -> int:
-    """Allocation of a string value object (used_memory): 0 for Redis's shared integers
-    0..9999, 16 for an int-encoded one, embstr up to 44 bytes, robj + sds beyond (and
-    for strings edited in place)."""
+    """Allocation of a ``bytes`` value object (used_memory): 0 for Redis's shared
+    integers 0..9999, 16 for an int-encoded one, embstr up to 44 bytes, robj + sds
+    beyond.  (SET overwriting a string charges the difference of two of these: the
+    key's part is the same.)"""
     n = len(v)
-    if v.__class__ is bytes:
-        if n <= 20 and is_int(v):
-            return 0 if n <= 4 and v[0] != 45 else ROBJ
-        if n <= 44:
-            return _EMB[n]
-    return ROBJ + (_SDS[n] if n < _TAB else sds_size(n))
+    if n > 44:
+        return _RAWV[n] if n < _TAB else ROBJ + sds_size(n)
+    if n <= 20 and n and (v.isdigit() or v[0] == 45) and is_int(v):
+        return 0 if n <= 4 and v[0] != 45 else ROBJ
+    return _EMB[n]
 
 
 def str_cost(key: bytes, v) -> int:
@@ -241,75 +242,53 @@ def _grown_alloc(v, n: int) -> int:
 
 
 # ---------------------------------------------------------------- containers
-_tick = [0]
+# A container's model is (cost, slope): its entry cost now and the bytes an element
+# adds, from a sample of up to _SAMPLE elements.  ``msamp`` keeps (count, cost, slope)
+# of the last full model; a write that changes the count by less than half extrapolates
+# along the slope (O(1), a few operations), and every _EVERY-th refresh -- or when the
+# count has doubled or halved -- models it fully again (O(_SAMPLE)).
 _SAMPLE = 8
-
-
-def _fresh(s, n: int, tag) -> bool:
-    """A cached sample (count, avg, tag) still usable for a container of n elements."""
-    if s is None or s[2] is not tag:
-        return False
-    m = s[0]
-    if n > 2 * m + 4 or 2 * n + 4 < m:
-        return False
-    t = _tick[0] = _tick[0] + 1
-    return t & 63 != 0
+_EVERY_MASK = 63         # a full model every 64th refresh
+_tick = [0]
 
 
 def _avg(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _model_hash(key, h) -> int:
+def _model_hash(key, h):
     n = len(h)
-    lp = h.lp
-    s = h.msamp
-    if not _fresh(s, n, lp):
-        items = list(islice(h.items(), _SAMPLE))
-        if lp:
-            avg = _avg([lp_entry(f) + lp_entry(v) for f, v in items])
-        else:
-            avg = _avg([DICT_ENTRY_ALLOC + _sds(len(f)) + _sds(len(v)) for f, v in items])
-        s = h.msamp = (n, avg, lp)
+    items = list(islice(h.items(), _SAMPLE))
     base = key_cost(key) + ROBJ
-    if lp:
-        return base + jemalloc(LP_EMPTY + int(n * s[1]))
-    return base + DICT_ALLOC + buckets(n) + int(n * s[1])
+    if h.lp:
+        avg = _avg([lp_entry(f) + lp_entry(v) for f, v in items])
+        return base + jemalloc(LP_EMPTY + int(n * avg)), avg
+    avg = _avg([DICT_ENTRY_ALLOC + _sds(len(f)) + _sds(len(v)) for f, v in items])
+    return base + DICT_ALLOC + buckets(n) + int(n * avg), avg + 12
 
 
-def _model_set(key, st) -> int:
+def _model_set(key, st):
     n = len(st)
-    tag = st.intset
-    s = st.msamp
-    if not _fresh(s, n, tag):
-        if tag:
-            hi = max((abs(int(m)) for m in st), default=0)
-            avg = 2 if hi < 32768 else 4 if hi < 2147483648 else 8
-        else:
-            avg = _avg([DICT_ENTRY_ALLOC + _sds(len(m)) for m in islice(st, _SAMPLE)])
-        s = st.msamp = (n, avg, tag)
     base = key_cost(key) + ROBJ
-    if tag:
-        return base + jemalloc(8 + n * s[1])
-    return base + DICT_ALLOC + buckets(n) + int(n * s[1])
+    if st.intset:
+        hi = max((abs(int(m)) for m in st), default=0) if n <= 4096 else \
+            max((abs(int(m)) for m in islice(st, 64)), default=0)
+        w = 2 if hi < 32768 else 4 if hi < 2147483648 else 8
+        return base + jemalloc(8 + n * w), w
+    avg = _avg([DICT_ENTRY_ALLOC + _sds(len(m)) for m in islice(st, _SAMPLE)])
+    return base + DICT_ALLOC + buckets(n) + int(n * avg), avg + 12
 
 
-def _model_zset(key, z) -> int:
+def _model_zset(key, z):
     n = len(z)
-    tag = z.big
-    s = z.msamp
-    if not _fresh(s, n, tag):
-        items = list(islice(z.scores.items(), _SAMPLE))
-        if tag:
-            avg = _avg([_sds(len(m)) for m, _ in items]) + DICT_ENTRY_ALLOC + ZSL_NODE_AVG
-        else:
-            avg = _avg([lp_entry(m) + lp_score(sc) for m, sc in items])
-        s = z.msamp = (n, avg, tag)
+    items = list(islice(z.scores.items(), _SAMPLE))
     base = key_cost(key) + ROBJ
-    if tag:
+    if z.big:
+        avg = _avg([_sds(len(m)) for m, _ in items]) + DICT_ENTRY_ALLOC + ZSL_NODE_AVG
         return (base + ZSET + ZSKIPLIST + DICT_ALLOC + buckets(n) + ZSL_HEADER
-                + int(n * s[1]))
-    return base + jemalloc(LP_EMPTY + int(n * s[1]))
+                + int(n * avg)), avg + 12
+    avg = _avg([lp_entry(m) + lp_score(sc) for m, sc in items])
+    return base + jemalloc(LP_EMPTY + int(n * avg)), avg
 
 
 def _list_sample(lst) -> list:
@@ -331,12 +310,12 @@ def _ql_alloc(n: int, avg: float) -> int:
     return total
 
 
-def _model_list(key, lst) -> int:
+def _model_list(key, lst):
     n = len(lst)
-    s = lst.msamp
-    if not _fresh(s, n, True):
-        s = lst.msamp = (n, _avg([lp_entry(e) for e in _list_sample(lst)]), True)
-    return key_cost(key) + ROBJ + jemalloc(QUICKLIST) + _ql_alloc(n, s[1])
+    avg = _avg([lp_entry(e) for e in _list_sample(lst)])
+    per = max(1, int((QL_NODE_MAX - LP_EMPTY) // max(avg, 1.0)))
+    return (key_cost(key) + ROBJ + jemalloc(QUICKLIST) + _ql_alloc(n, avg),
+            avg + QL_NODE_ALLOC / per)
 
 
 def _rax_alloc(keys: int) -> int:
@@ -345,17 +324,14 @@ def _rax_alloc(keys: int) -> int:
     return 48 + keys * 40
 
 
-def _model_stream(key, st) -> int:
+def _model_stream(key, st):
     nodes = st.nodes
     k = len(nodes)
     total = key_cost(key) + ROBJ + jemalloc(STREAM) + _rax_alloc(k)
     if k:
-        s = st.msamp
         if k > 1:
-            if not _fresh(s, k, True):
-                sample = nodes[:min(k - 1, 4)]
-                s = st.msamp = (k, _avg([jemalloc(x.lp_bytes()) for x in sample]), True)
-            total += int((k - 1) * s[1])
+            sample = nodes[:min(k - 1, 4)]
+            total += int((k - 1) * _avg([jemalloc(x.lp_bytes()) for x in sample]))
         total += max(STREAM_PREALLOC, jemalloc(nodes[-1].lp_bytes()))
     groups = st.groups
     if groups:
@@ -365,7 +341,8 @@ def _model_stream(key, st) -> int:
         for g in groups.values():
             pel = len(g.pel)
             total += 128 + 2 * _rax_alloc(pel) + pel * 32 + len(g.consumers) * 160
-    return total
+    n = len(st)
+    return total, (total / n if n else 0.0)
 
 
 _MODELS: dict = {}
@@ -384,10 +361,12 @@ def register_types():
 
 
 def model(key: bytes, v) -> int:
-    """The modelled entry cost of a container value now."""
+    """Model a container value fully now (and remember it for refresh)."""
     if not _MODELS:
         register_types()
-    return _MODELS[v.__class__](key, v)
+    cost, slope = _MODELS[v.__class__](key, v)
+    v.msamp = (len(v), cost, int(slope * 16))       # slope in 1/16 bytes: integer math
+    return cost
 
 
 # ---------------------------------------------------------------- the per-db hooks
@@ -432,7 +411,7 @@ def uncharge(db, key: bytes, v) -> int:
 
 def refresh(db, key: bytes, v):
     """After a write to key (Client.written): re-model a container or an in-place
-    edited string and apply the difference."""
+    edited string and apply the difference.  O(1) for a container (see msamp)."""
     cls = v.__class__
     if cls is bytearray:
         n = len(v)
@@ -443,15 +422,42 @@ def refresh(db, key: bytes, v):
             db.rawlen[key] = n
             db.mem += raw_cost(key, n) - (raw_cost(key, old) if old is not None else 0)
         return
+    s = v.msamp
+    if s is not None:
+        t = _tick[0] = _tick[0] + 1
+        if t & _EVERY_MASK:
+            n0 = s[0]
+            d = len(v) - n0
+            if not d:
+                return                     # same count: values may have changed size,
+            if -(n0 >> 1) <= d <= n0 + 8:  # caught by the periodic full model
+                new = s[1] + (d * s[2] >> 4)
+                db.mem += new - v.mem
+                v.mem = new
+                return
     new = model(key, v)
     db.mem += new - v.mem
     v.mem = new
+
+
+def flush_dirty(db):
+    """Re-model the containers and in-place strings written since the last flush
+    (Client.written defers it: a key written many times is modelled once).  Whatever
+    was deleted or replaced meanwhile was uncharged at its old charge: skipped."""
+    md = db.mdirty
+    if md:
+        get = db.data.get
+        for key, v in md.items():
+            if get(key) is v:
+                refresh(db, key, v)
+        md.clear()
 
 
 def recount(db) -> int:
     """Charge every key of db from scratch (after a bulk load that bypassed the
     accounting); returns the new total."""
     db.rawlen = {}
+    db.mdirty.clear()
     total = 0
     for k, v in db.data.items():
         total += charge(db, k, v)
@@ -474,6 +480,8 @@ def dataset_memory(engine) -> int:
     entries (used_memory without the baseline and clients)."""
     total = 0
     for db in engine.dbs:
+        if db.mdirty:
+            flush_dirty(db)
         if db.data:
             # bucket arrays: 8 bytes a slot, a power of two >= the count (>= 4)
             n = len(db.data)

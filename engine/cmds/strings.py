@@ -8,7 +8,7 @@ from engine.commands import KS, Acl, Flag, KeySpec, command
 from engine.errors import (INCR_NAN, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG,
                            SYNTAX, WRONGTYPE, RedisError, WrongArity, invalid_expire)
 from engine.parsing import LLONG_MAX, LLONG_MIN, to_int
-from engine.memory import str_cost, uncharge
+from engine.memory import str_cost, str_value, uncharge
 from engine.replies import OK
 from engine.types.string import ld_add, ld_format, ld_parse
 
@@ -144,8 +144,12 @@ def cmd_set(c, key, value, *opts):
         data = db.data
         old = data.get(key)
         data[key] = value
-        db.mem += str_cost(key, value) - (0 if old is None else str_cost(key, old)
-                                          if old.__class__ is bytes else uncharge(db, key, old))
+        if old is None:                            # engine.memory's accounting
+            db.mem += str_cost(key, value)
+        elif old.__class__ is bytes:
+            db.mem += str_value(value) - str_value(old)
+        else:
+            db.mem += str_cost(key, value) - uncharge(db, key, old)
         if db.expires:
             db.expires.pop(key, None)
         c.written(key, b"set")

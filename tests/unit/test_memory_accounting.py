@@ -25,6 +25,7 @@ def _charged_sum(db) -> int:
 
 def _check(e):
     for db in e.dbs:
+        memory.flush_dirty(db)
         assert db.mem == _charged_sum(db), f"db{db.id} drifted"
         assert set(db.rawlen) <= set(db.data)
 
