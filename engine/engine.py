@@ -295,8 +295,12 @@ class Engine:
                 self.propagate(dbid, a)
 
     def propagate_transaction(self, buffered: list):
-        """The writes of an EXEC or a script, atomically: wrapped in MULTI/EXEC."""
+        """The writes of an EXEC or a script, atomically: wrapped in MULTI/EXEC when there
+        are several (one command is atomic by itself, as Redis 7.0 propagates it)."""
         if not buffered:
+            return
+        if len(buffered) == 1:
+            self.propagate(*buffered[0])
             return
         self.propagate(buffered[0][0], [b"MULTI"])
         for dbid, argv in buffered:
