@@ -378,7 +378,8 @@ def cmd_client_unblock(c, client_id, *reason):
     target = c.engine.clients.get(target_id)
     # a client held by CLIENT PAUSE (a keyless record without a serve callback) is not
     # blocked on anything CLIENT UNBLOCK could end (redis-server 7.0.15 crashes on it)
-    if target is None or target.blocked is None or target.blocked.serve is None:
+    if target is None or target.blocked is None or \
+            target.blocked in c.engine.pause.postponed:
         return 0
     c.engine.blocking.unblock(target, UNBLOCKED if error else None)
     return 1
