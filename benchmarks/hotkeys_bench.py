@@ -1,18 +1,26 @@
-"""What the exact hot-key counters cost the dispatcher.
+"""What the exact hot-key counters (and maxmemory bookkeeping) cost.
 
-    .venv/bin/python benchmarks/hotkeys_bench.py [-n 200000] [--keys 100000]
+    .venv/bin/python benchmarks/hotkeys_bench.py [-n 200000] [--keys 100000] [--server]
 
 Runs GET, SET, MGET (10 keys) and INCR through Engine.execute (no sockets: the
 command path alone, where the counting happens) with ``keyscope-hotkeys`` off and on,
 over ``--keys`` distinct keys drawn at random, and prints CPU microseconds per command
 (best of 5 runs) and the overhead of counting.  Off, the counters cost nothing but the
-dispatcher's single gate test, which is shared with maxmemory and CLIENT PAUSE.
+dispatcher's gate tests, which are shared with maxmemory and CLIENT PAUSE.
+
+``--server``: also drives a keyscope-server (started and stopped here, one per setting)
+with redis-benchmark (SET and GET, -P 16, random keys) with hot keys off, on, and with
+a maxmemory that is never reached, and prints the server's CPU microseconds per request
+(from /proc, steadier than requests/s on a shared machine).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import random
+import shutil
+import socket
+import subprocess
 import sys
 import time
 
@@ -33,10 +41,55 @@ def bench(e, c, cmds, repeat: int = 5) -> float:
     return best / len(cmds) * 1e6
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])          # utime + stime
+
+
+def server_bench(n: int, keys: int):
+    bench = shutil.which("redis-benchmark")
+    if bench is None:
+        print("redis-benchmark is not installed")
+        return
+    hz = os.sysconf("SC_CLK_TCK")
+    settings = [("hot keys off", []), ("hot keys on", ["--keyscope-hotkeys", "yes"]),
+                ("maxmemory 4gb (never reached)", ["--maxmemory", "4gb",
+                                                   "--maxmemory-policy", "allkeys-lru"])]
+    print(f"\nkeyscope-server, redis-benchmark -t set,get -P 16 -r {keys} -n {n}")
+    for name, extra in settings:
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "netserver", "--port", str(port),
+                                 "--save", "", *extra], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            t0 = _cpu_ticks(proc.pid)
+            subprocess.run([bench, "-p", str(port), "-t", "set,get", "-P", "16", "-r",
+                            str(keys), "-n", str(n), "-q"], capture_output=True, timeout=600)
+            used = (_cpu_ticks(proc.pid) - t0) / hz
+            print(f"  {name:32} {used / (2 * n) * 1e6:6.2f} us CPU per request")
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=200_000)
     ap.add_argument("--keys", type=int, default=100_000)
+    ap.add_argument("--server", action="store_true")
     args = ap.parse_args()
     rng = random.Random(1)
     keys = [b"key:%d" % rng.randrange(args.keys) for _ in range(args.n)]
@@ -61,6 +114,8 @@ def main():
         off, on_ = res
         print(f"{name:10} {off:8.2f} {on_:8.2f} {(on_ / off - 1) * 100:8.1f}%")
     print("hottest (db, key, reads, writes):", top)
+    if args.server:
+        server_bench(args.n, args.keys)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ class Evictor:
         self._ok_at = None            # (dirty, clients) when last found within the limit
         self._contrib = None          # per-db bytes (after_write), None: measure again
         self._total = 0
+        self._fixed = memory.STARTUP      # baseline + scripts (measured with the dbs)
         self.exceeded_since = 0.0     # stat_last_eviction_exceeded_time
         self.exceeded_total = 0.0     # stat_total_eviction_exceeded_time (seconds)
         cfg = engine.config
@@ -117,18 +118,25 @@ class Evictor:
         case (a command that wrote only its own database) re-measures that database
         alone against cached figures for the others; anything that may reach other
         databases, and every cron tick, measures them all."""
-        e = self.engine
-        if spec.name in _FOREIGN or self._contrib is None:
+        contrib = self._contrib
+        if contrib is None or spec.name in _FOREIGN:
             self.perform(None)
             return
-        contrib = self._contrib
-        mem = _db_bytes(db)
-        self._total += mem - contrib[db.id]
+        if db.mdirty:
+            memory.flush_dirty(db)
+        n = len(db.data)                      # _db_bytes, inlined: once per write
+        mem = db.mem + (8 << (n - 1).bit_length() if n > 4 else 32) if n else 0
+        x = len(db.expires)
+        if x:
+            mem += x * 32 + (8 << (x - 1).bit_length() if x > 4 else 32)
+        total = self._total = self._total + mem - contrib[db.id]
         contrib[db.id] = mem
-        used = (memory.STARTUP + memory.CLIENT_BASE * len(e.clients) + self._total
-                + (memory.scripts_memory(e) if e.lua is not None else 0))
+        e = self.engine
+        nclients = len(e.clients)
+        used = self._fixed + memory.CLIENT_BASE * nclients + total
         if used <= self.maxmemory:
-            self._ok_at = e.dirty + (len(e.clients) << 48)
+            self._ok_at = e.dirty + (nclients << 48)
+            e.script_oom = False
             if used > e.mem_peak:
                 e.mem_peak = used
             if self.exceeded_since:
@@ -138,8 +146,10 @@ class Evictor:
 
     def _measure(self):
         """Per-database figures for after_write (a full measurement)."""
-        self._contrib = [_db_bytes(db) for db in self.engine.dbs]
+        e = self.engine
+        self._contrib = [_db_bytes(db) for db in e.dbs]
         self._total = sum(self._contrib)
+        self._fixed = memory.STARTUP + (memory.scripts_memory(e) if e.lua is not None else 0)
 
     def safe(self) -> bool:
         """isSafeToPerformEvictions: not while clients are paused (failover safety),
@@ -170,6 +180,7 @@ class Evictor:
         if not tofree:
             self._measure()
             self._ok_at = mark
+            e.script_oom = False
             self._metrics(EVICT_OK)
             self.running = False
             return EVICT_OK

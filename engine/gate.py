@@ -52,11 +52,21 @@ class Gate:
         if not self.ready:
             return
         mm = bool(e.evictor.maxmemory)
-        e.gate_pre = self.pre if mm or e.pause.kind else None
-        e.gate_post = self.post if mm else e.hotkeys.count if e.hotkeys.enabled else None
+        e.gate_pre = self.pre if e.pause.kind else self.pre_mm if mm else None
+        hk = e.hotkeys.enabled
+        e.gate_post = (self.post if hk else self.post_mm) if mm else \
+            e.hotkeys.count if hk else None
         e.gate = self if e.gate_pre or e.gate_post else None
 
     # ------------------------------------------------------------------ before
+    def pre_mm(self, c, spec, argv):
+        """maxmemory without a pause: nothing to do while nothing grew since the last
+        check found us within the limit (the common case, one comparison)."""
+        e = self.engine
+        if e.dirty + (len(e.clients) << 48) == e.evictor._ok_at:
+            return None
+        return self.pre(c, spec, argv)
+
     def pre(self, c, spec, argv):
         e = self.engine
         if c.is_script:
@@ -74,7 +84,9 @@ class Gate:
             return NO_REPLY
         ev = e.evictor
         if ev.maxmemory:
-            oom = ev.perform() == EVICT_FAIL
+            # nothing grew since the last check found us within the limit: no eviction
+            oom = e.dirty + (len(e.clients) << 48) != ev._ok_at and \
+                ev.perform() == EVICT_FAIL
             name = spec.name
             if name in _SCRIPT_CMDS:
                 e.script_oom = oom
@@ -92,14 +104,18 @@ class Gate:
 
     # ------------------------------------------------------------------ after
     def post(self, c, spec, argv, wrote: bool):
-        e = self.engine
-        hk = e.hotkeys
-        if hk.enabled:
-            hk.count(c, spec, argv)
+        """Hot keys and maxmemory both on."""
+        self.engine.hotkeys.count(c, spec, argv)
         if wrote:
-            ev = e.evictor
-            if ev.maxmemory and not c.is_script and e.exec_buffer is None:
-                ev.after_write(c.db, spec)
+            self.post_mm(c, spec, argv, wrote)
+
+    def post_mm(self, c, spec, argv, wrote: bool):
+        """maxmemory: after a write, evict back under the limit (not inside EXEC or a
+        script: after the whole of it)."""
+        if wrote and not c.is_script:
+            e = self.engine
+            if e.exec_buffer is None:
+                e.evictor.after_write(c.db, spec)
 
 
 def _queued_denyoom(c) -> bool:
