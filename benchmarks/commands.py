@@ -33,7 +33,7 @@ CASES = {
     "publish1": ([], ["PUBLISH", "ch", "hello"], 1),
     "publish100": ([], ["PUBLISH", "ch", "hello"], 100),
     "evalsha": ([["SCRIPT", "LOAD", SCRIPT]], ["EVALSHA", "{sha}", "1", "counter"], 0),
-    "setbit": ([], ["SETBIT", "bits", "__rand_int__", "1"], 0),
+    "setbit": ([], ["SETBIT", "bits:__rand_int__", "100", "1"], 0),
     "bitcount": ([["SETBIT", "bits", "1000000", "1"]], ["BITCOUNT", "bits"], 0),
     "pfadd": ([], ["PFADD", "hll", "__rand_int__"], 0),
     "pfcount": ([["PFADD", "hll", "a", "b", "c"]], ["PFCOUNT", "hll"], 0),

@@ -115,10 +115,15 @@ class Client:
         return (len(self.channels or ()) + len(self.patterns or ())
                 + len(self.shard_channels or ()))
 
-    def push(self, value):
-        """Send an out-of-band message (pub/sub, invalidation) to this client."""
+    def push(self, value, cache=None):
+        """Send an out-of-band message (pub/sub, invalidation) to this client; callers
+        sending one message to many clients share ``cache`` so it is encoded once per
+        RESP version."""
         if self.push_hook is not None and not self.closing:
-            self.push_hook(value)
+            if cache is None:
+                self.push_hook(value)
+            else:
+                self.push_hook(value, cache)
 
     def select(self, index: int):
         self.db = self.engine.dbs[index]

@@ -56,17 +56,22 @@ class PubSub:
         """Deliver to channel subscribers then pattern subscribers; returns receivers."""
         n = 0
         if sharded:
+            msg, cache = Push([b"smessage", channel, message]), {}
             for c in list(self.shard_channels.get(channel, ())):
-                c.push(Push([b"smessage", channel, message]))
+                c.push(msg, cache)
                 n += 1
             return n
-        for c in list(self.channels.get(channel, ())):
-            c.push(Push([b"message", channel, message]))
-            n += 1
+        subs = self.channels.get(channel)
+        if subs:
+            msg, cache = Push([b"message", channel, message]), {}
+            for c in list(subs):
+                c.push(msg, cache)
+                n += 1
         for pattern, subs in list(self.patterns.items()):
             if glob_match(pattern, channel):
+                msg, cache = Push([b"pmessage", pattern, channel, message]), {}
                 for c in list(subs):
-                    c.push(Push([b"pmessage", pattern, channel, message]))
+                    c.push(msg, cache)
                     n += 1
         return n
 

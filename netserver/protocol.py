@@ -15,7 +15,8 @@ from .resp import ProtocolError, QueryBufferLimit, RequestParser, encode
 
 class RedisProtocol(asyncio.Protocol):
     __slots__ = ("server", "engine", "transport", "client", "parser", "paused",
-                 "soft_since", "limit_output", "pending", "pending_error", "held")
+                 "soft_since", "limit_output", "pending", "pending_error", "held",
+                 "outbox")
 
     def __init__(self, server):
         self.server = server
@@ -29,6 +30,7 @@ class RedisProtocol(asyncio.Protocol):
         self.pending = None          # commands queued behind a blocked one
         self.pending_error = None
         self.held = None             # replies waiting for the AOF write (engine.persist.aof)
+        self.outbox = None           # pushes of this loop iteration, written in one go
 
     # ------------------------------------------------------------------ lifecycle
     def connection_made(self, transport):
@@ -161,6 +163,8 @@ class RedisProtocol(asyncio.Protocol):
                 engine.stats.net_output_bytes += len(payload)
                 if engine.reply_hold is not None and engine.reply_hold(self, payload):
                     return                  # sent after the AOF write (release_held)
+                if self.outbox is not None:     # pushes queued before this reply go first
+                    self.flush_outbox()
                 self.transport.write(payload)
                 if self.limit_output:
                     self._check_output_limit()
@@ -269,6 +273,8 @@ class RedisProtocol(asyncio.Protocol):
             engine.stats.net_output_bytes += len(payload)
             if engine.reply_hold is not None and engine.reply_hold(self, payload):
                 return                      # sent after the AOF write (release_held)
+            if self.outbox is not None:
+                self.flush_outbox()
             self.transport.write(payload)
             if self.limit_output:
                 self._check_output_limit()
@@ -322,13 +328,31 @@ class RedisProtocol(asyncio.Protocol):
             self.engine.stats.net_output_bytes += len(payload)
             return
         if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(payload)
+            # batched per loop iteration, as Redis writes in beforeSleep: one PUBLISH
+            # round to many subscribers, or many to one, costs one write per client
             self.engine.stats.net_output_bytes += len(payload)
+            if self.outbox is None:
+                self.outbox = [payload]
+                self.server.schedule_outbox(self)
+            else:
+                self.outbox.append(payload)
+
+    def flush_outbox(self):
+        box, self.outbox = self.outbox, None
+        if box and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(box[0] if len(box) == 1 else b"".join(box))
             self._check_output_limit()
 
-    def push_value(self, value):
+    def push_value(self, value, cache=None):
+        """Encode (once per RESP version when the caller shares ``cache``) and push."""
         try:
-            self.push(encode(value, self.client.resp))
+            resp = self.client.resp
+            payload = cache.get(resp) if cache is not None else None
+            if payload is None:
+                payload = encode(value, resp)
+                if cache is not None:
+                    cache[resp] = payload
+            self.push(payload)
         except Exception:
             self._internal_error("push")
 

@@ -20,6 +20,7 @@ class Server:
         self.engine = engine
         self.log = log or Log(engine.config["loglevel"], engine.config["logfile"])
         self.connections: set[RedisProtocol] = set()
+        self._outboxes: list = []                 # protocols with pushes to write
         self.listeners: list[asyncio.AbstractServer] = []
         self.port = 0
         self._cron_handle = None
@@ -225,6 +226,18 @@ class Server:
         self.log.warning("keyscope is now ready to exit, bye bye...")
         if not self._stopped.done():
             self._stopped.set_result(True)
+
+    # ------------------------------------------------------------------ pushes
+    def schedule_outbox(self, proto):
+        """Write proto's queued pushes at the end of this loop iteration."""
+        self._outboxes.append(proto)
+        if len(self._outboxes) == 1:
+            (self.loop or asyncio.get_event_loop()).call_soon(self._flush_outboxes)
+
+    def _flush_outboxes(self):
+        protos, self._outboxes = self._outboxes, []
+        for proto in protos:
+            proto.flush_outbox()
 
     # ------------------------------------------------------------------ busy scripts
     def poll_while_busy(self):
