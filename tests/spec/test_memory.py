@@ -242,7 +242,7 @@ def test_memory_usage_is_within_25_percent_of_redis_for_every_type_and_encoding(
 
 
 @pytest.mark.ours_only("compares keyscope's model with a real redis-server")
-def test_used_memory_of_a_loaded_dataset_is_within_25_percent_of_redis(ours):
+def test_used_memory_growth_of_a_loaded_dataset_is_within_25_percent_of_redis(ours):
     them = get_server("redis")
     a, b = ours.client(), them.client()
     try:
@@ -253,7 +253,9 @@ def test_used_memory_of_a_loaded_dataset_is_within_25_percent_of_redis(ours):
             _fill(a, f"d{i}")
             _fill(b, f"d{i}")
         ua, ub = a.info("memory")["used_memory"], b.info("memory")["used_memory"]
-        assert 0.75 <= ua / ub <= 1.25, (ua, ub)
+        # the servers are shared by the session (scripts, buffers... from other tests
+        # differ): compare what the dataset added (benchmarks/memory_model.py compares
+        # the totals of fresh servers too)
         da, dbb = ua - base_a, ub - base_b
         assert 0.75 <= da / dbb <= 1.25, (da, dbb)
     finally:
