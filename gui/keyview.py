@@ -203,6 +203,11 @@ class KeyView(QWidget):
         lay.addLayout(form)
         lay.addLayout(bar)
         lay.addWidget(self.stack, 1)
+        from .keyedit import KeyEditor          # TTL, value, rename, delete (gui/keyedit.py)
+        self.editor = KeyEditor(source, self)
+        self.editor.changed.connect(self.refresh)
+        self.editor.renamed.connect(self.show_key)
+        lay.addWidget(self.editor)
 
         self._ttl_timer = QTimer(self)
         self._ttl_timer.setInterval(100)
@@ -223,8 +228,10 @@ class KeyView(QWidget):
             self.info = self.source.key_info(self.db, self.key)
         except Exception as e:         # remote went away, ...
             self.info = None
+            self.editor.load(self.db, self.key, None)
             self._show_message(f"Cannot read the key: {e}")
             return
+        self.editor.load(self.db, self.key, self.info)
         self.key_label.setText(self.key.decode("utf-8", "backslashreplace"))
         if self.info is None:
             for lbl in (self.type_label, self.encoding_label, self.length_label,
