@@ -3,12 +3,13 @@ edit (TTL kept), rename, delete after confirmation, hash field, zset member; bad
 shows a message inline and the server keeps serving.  Verified with a real client."""
 from __future__ import annotations
 
+import threading
 import time
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtTest import QTest
 
-from gui.keyedit import parse_duration_ms
+from gui.keyedit import parse_duration_ms, run_key_command
 from gui.keyview import KeyView
 from tests.gui.helpers import in_thread
 
@@ -230,3 +231,45 @@ def test_duration_parsing():
     assert parse_duration_ms("2", "m") == 120_000
     assert parse_duration_ms(" 0.5 ", "s") == 500
     assert parse_duration_ms("1", "d") == 86_400_000
+
+
+def test_edits_go_to_the_shown_database_and_are_propagated(qtbot, embedded, client_factory):
+    server, source = embedded
+    r = client_factory(db=3)
+    in_thread(qtbot, lambda: r.set("k", "v"))
+    sent = []
+    server.engine.propagators.append(lambda dbid, argv: sent.append((dbid, list(argv))))
+    try:
+        ed = _view(qtbot, source, b"k", db=3).editor
+        _type(ed.rename_edit, "k2")
+        _click(ed.rename_button)
+        _click(ed.delete_button)
+        _click(ed.delete_button)
+        _click(ed.persist_button)                  # disabled: nothing sent
+    finally:
+        server.engine.propagators.pop()
+    assert sent == [(3, [b"RENAME", b"k", b"k2"]), (3, [b"DEL", b"k2"])]
+    assert in_thread(qtbot, lambda: r.exists("k", "k2")) == 0
+
+
+def test_a_write_from_the_inspector_wakes_a_blocked_client(qtbot, embedded, client_factory):
+    server, source = embedded
+    blocked = client_factory()
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("v", blocked.bzpopmin("q", 10)),
+                         daemon=True)
+    t.start()
+    qtbot.waitUntil(lambda: any(c.blocked for c in server.engine.clients.values()),
+                    timeout=5000)
+    assert run_key_command(source, 0, b"ZADD", b"q", b"7", b"m") == (True, 1)
+    qtbot.waitUntil(lambda: not t.is_alive(), timeout=5000)
+    assert box["v"] == (b"q", b"m", 7.0)
+
+
+def test_command_errors_come_back_as_text(qtbot, embedded):
+    server, source = embedded
+    assert run_key_command(source, 0, b"RENAME", b"nope", b"x") == (False, "ERR no such key")
+    assert run_key_command(source, 0, b"PERSIST") == (
+        False, "ERR wrong number of arguments for 'persist' command")
+    server.engine.dbs[0].set(b"s", b"1")
+    assert run_key_command(source, 0, b"HSET", b"s", b"f", b"v")[1].startswith("WRONGTYPE")
