@@ -179,12 +179,14 @@ def _memory(e):
     nfuncs = len(getattr(fs, "functions", ()) or ()) if fs is not None else 0
     nlibs = len(getattr(fs, "libraries", ()) or ()) if fs is not None else 0
     mm = cfg["maxmemory"]
+    funcs = functions_memory(e)
     out += [("used_memory_scripts_eval", o["scripts"]),
             ("number_of_cached_scripts", scripts),
             ("number_of_functions", nfuncs),
             ("number_of_libraries", nlibs),
-            ("used_memory_scripts", o["scripts"]),
-            ("used_memory_scripts_human", bytes_to_human(o["scripts"])),
+            ("used_memory_functions", funcs),
+            ("used_memory_scripts", o["scripts"] + funcs),
+            ("used_memory_scripts_human", bytes_to_human(o["scripts"] + funcs)),
             ("maxmemory", mm), ("maxmemory_human", bytes_to_human(mm)),
             ("maxmemory_policy", cfg["maxmemory-policy"])]
     if rss is not None:
@@ -201,6 +203,18 @@ def _memory(e):
             ("lazyfree_pending_objects", 0),
             ("lazyfreed_objects", 0)]
     return out
+
+
+def functions_memory(e) -> int:
+    """functionsMemoryOverhead over a model: the libraries dict and each library's
+    code and function entries (200 bytes with none, as Redis reports)."""
+    fs = e.functions
+    libs = getattr(fs, "libraries", None) if fs is not None else None
+    total = 200
+    for lib in (libs or {}).values():
+        total += 64 + len(getattr(lib, "code", b"") or b"") + \
+            96 * len(getattr(lib, "functions", ()) or ())
+    return total
 
 
 def memory_startup() -> int:

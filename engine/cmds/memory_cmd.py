@@ -113,7 +113,7 @@ def memory_stats(e) -> dict:
         b"cluster.links": 0,
         b"aof.buffer": 0,
         b"lua.caches": o["scripts"],
-        b"functions.caches": 0,
+        b"functions.caches": _functions_memory(e),
     }
     for dbid, main, exp in o["dbs"]:
         out[b"db.%d" % dbid] = {b"overhead.hashtable.main": main,
@@ -130,6 +130,11 @@ def memory_stats(e) -> dict:
         out[b"fragmentation"] = rss / o["used"]
         out[b"fragmentation.bytes"] = rss - o["used"]
     return out
+
+
+def _functions_memory(e) -> int:
+    from engine.cmds.info import functions_memory
+    return functions_memory(e)
 
 
 def _rss():
