@@ -82,3 +82,17 @@ def model_check(qtlog):
     yield check
     failures = [r.message for r in qtlog.records if "FAIL" in r.message]
     assert not failures, failures
+
+
+@pytest.fixture(autouse=True)
+def _no_widget_outlives_its_test(qapp):
+    """Every top-level widget a test leaves behind is hidden and deleted before the next
+    test runs: a stale pyqtgraph view painted during a later test's event processing
+    crashed a worker once (GraphicsView.paintEvent on a half-destroyed view)."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+    for w in QApplication.topLevelWidgets():
+        w.hide()
+        w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)

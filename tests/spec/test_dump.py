@@ -50,7 +50,10 @@ def test_restore_round_trips_every_type_with_its_encoding(r):
         payload = r.dump(k)
         r.restore(k + "-copy", 0, payload)
         assert r.object("encoding", k + "-copy") == enc
-        assert r.dump(k + "-copy") == payload
+        if enc != b"hashtable":         # a hash table's order depends on its hash seed
+            assert r.dump(k + "-copy") == payload
+    assert r.smembers("ss-copy") == r.smembers("ss")
+    assert r.hgetall("hb-copy") == r.hgetall("hb")
     assert r.lrange("l-copy", 0, -1) == r.lrange("l", 0, -1)
     assert r.zrange("zb-copy", 0, -1, withscores=True) == r.zrange("zb", 0, -1,
                                                                     withscores=True)
