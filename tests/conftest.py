@@ -130,6 +130,28 @@ def r3(server) -> redis.Redis:
 
 
 @pytest.fixture
+def events(r):
+    """Collect keyevent notifications of db 0 (all classes enabled): call it to drain."""
+    r.config_set("notify-keyspace-events", "KEA")
+    p = r.pubsub()
+    p.psubscribe("__keyevent@0__:*")
+    p.get_message(timeout=2)
+
+    def drain():
+        r.ping()
+        out = []
+        while True:
+            m = p.get_message(timeout=0.5)
+            if m is None:
+                return out
+            if m["type"] == "pmessage":
+                out.append((m["channel"].split(b":", 1)[1], m["data"]))
+    yield drain
+    p.close()
+    r.config_set("notify-keyspace-events", "")
+
+
+@pytest.fixture
 def ours() -> ServerProc:
     srv = get_server("keyscope")
     _reset(srv)

@@ -55,27 +55,6 @@ def dense_value(regs: bytes, card=b"\x00" * 7 + b"\x80") -> bytes:
 
 
 @pytest.fixture
-def events(r):
-    r.config_set("notify-keyspace-events", "KEA")
-    p = r.pubsub()
-    p.psubscribe("__keyevent@0__:*")
-    p.get_message(timeout=2)
-
-    def drain():
-        r.ping()
-        out = []
-        while True:
-            m = p.get_message(timeout=0.5)
-            if m is None:
-                return out
-            if m["type"] == "pmessage":
-                out.append((m["channel"].split(b":", 1)[1], m["data"]))
-    yield drain
-    p.close()
-    r.config_set("notify-keyspace-events", "")
-
-
-@pytest.fixture
 def both():
     """Clients to keyscope and to redis-server at once, both flushed."""
     if REDIS_SERVER is None:

@@ -730,28 +730,6 @@ def test_writes_do_not_count_keyspace_hits(r):
     assert stats(r) == (h0, m0)
 
 
-@pytest.fixture
-def events(r):
-    """Collect keyevent notifications of db 0 (all classes enabled)."""
-    r.config_set("notify-keyspace-events", "KEA")
-    p = r.pubsub()
-    p.psubscribe("__keyevent@0__:*")
-    p.get_message(timeout=2)
-
-    def drain():
-        r.ping()
-        out = []
-        while True:
-            m = p.get_message(timeout=0.5)
-            if m is None:
-                return out
-            if m["type"] == "pmessage":
-                out.append((m["channel"].split(b":", 1)[1], m["data"]))
-    yield drain
-    p.close()
-    r.config_set("notify-keyspace-events", "")
-
-
 def test_keyspace_events_of_string_commands(r, events):
     r.set("k", "1")
     r.execute_command("SET", "k", "2", "EX", "100")
