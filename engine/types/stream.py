@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+from engine.memory import lp_entry, lp_int
+
 M64 = (1 << 64) - 1
 MAX_ID = (1 << 128) - 1
 INVALID = -1                       # SCG_INVALID_ENTRIES_READ
@@ -36,54 +38,6 @@ def fmt_id(i: int) -> bytes:
 
 
 # ---------------------------------------------------------------- listpack sizes
-def _isz(v: int) -> int:
-    """Bytes of an integer listpack element (encoding + backlen)."""
-    if 0 <= v <= 127:
-        return 2
-    if -4096 <= v <= 4095:
-        return 3
-    if -32768 <= v <= 32767:
-        return 4
-    if -8388608 <= v <= 8388607:
-        return 5
-    if -2147483648 <= v <= 2147483647:
-        return 6
-    return 10
-
-
-def _backlen(n: int) -> int:
-    if n <= 127:
-        return 1
-    if n < 16383:
-        return 2
-    if n < 2097151:
-        return 3
-    if n < 268435455:
-        return 4
-    return 5
-
-
-def _esz(b: bytes) -> int:
-    """Bytes of a string listpack element; strings that read as a 64-bit integer
-    (lpStringToInt64, string2ll's rules) are stored as integers."""
-    n = len(b)
-    if n <= 20 and n and (b.isdigit() or b[0] == 45):
-        if b.isdigit():
-            if b[0] != 48 or n == 1:
-                v = int(b)
-                if v < 1 << 63:
-                    return _isz(v)
-        elif n > 1 and b[1] != 48 and b[1:].isdigit():
-            v = int(b)
-            if v >= -(1 << 63):
-                return _isz(v)
-    if n < 64:
-        return n + 2
-    if n < 4096:
-        return n + 2 + _backlen(n + 2)
-    return n + 5 + _backlen(n + 5)
-
-
 def _s64(v: int) -> int:
     """A uint64 difference as the int64 Redis stores (lpAppendInteger)."""
     v &= M64
@@ -124,15 +78,15 @@ class _Node:
             fv = vals[j]
             i = ids[j]
             nf = len(fv) >> 1
-            size = 2 + _isz(_s64((i >> 64) - (m >> 64))) + _isz(_s64((i & M64) - (m & M64)))
+            size = 2 + lp_int(_s64((i >> 64) - (m >> 64))) + lp_int(_s64((i & M64) - (m & M64)))
             if j == 0 or (nf == len(fields) and fv[0::2] == fields):
                 for k in range(1, len(fv), 2):
-                    size += _esz(fv[k])
-                size += _isz(nf + 3)
+                    size += lp_entry(fv[k])
+                size += lp_int(nf + 3)
             else:
                 for x in fv:
-                    size += _esz(x)
-                size += _isz(nf) + _isz(2 * nf + 4)
+                    size += lp_entry(x)
+                size += lp_int(nf) + lp_int(2 * nf + 4)
             nbytes += size
         self.nbytes = self.ub = nbytes
         self.sized = len(ids)
@@ -140,7 +94,7 @@ class _Node:
     def lp_bytes(self) -> int:
         if self.sized < len(self.ids):
             self.settle()
-        return self.nbytes + _isz(self.live) + _isz(self.deleted)
+        return self.nbytes + lp_int(self.live) + lp_int(self.deleted)
 
     def copy(self) -> "_Node":
         n = _Node(self.master, self.fields, self.nbytes)
@@ -303,16 +257,16 @@ class Stream:
             else:
                 if max_bytes == 0 or max_bytes > LISTPACK_MAX:
                     max_bytes = LISTPACK_MAX
-                counters = (2 if live < 128 else _isz(live)) + \
-                    (2 if dead < 128 else _isz(dead))
+                counters = (2 if live < 128 else lp_int(live)) + \
+                    (2 if dead < 128 else lp_int(dead))
                 if node.ub + counters + tot >= max_bytes and \
                         node.lp_bytes() + tot >= max_bytes:
                     node = None
         if node is None:
             fields = fv[0::2]
-            size = 9 + _isz(len(fields))         # header, end, terminator
+            size = 9 + lp_int(len(fields))         # header, end, terminator
             for f in fields:
-                size += _esz(f)
+                size += lp_entry(f)
             node = _Node(i, fields, size)
             nodes.append(node)
             self.keys.append(i)
