@@ -91,18 +91,6 @@ def lp_encode(items) -> bytes:
     return lp_build([lp_int(x) if x.__class__ is int else lp_str(x) for x in items])
 
 
-def lp_entry_size(s) -> int:
-    """Bytes one string takes as a listpack entry (for node sizing)."""
-    n = len(s)
-    if n <= 20 and str_int(s) is not None:
-        return len(lp_int(int(s)))
-    if n < 64:
-        return n + 2
-    if n < 4096:
-        return n + 2 + len(_backlen(n + 2))
-    return n + 5 + len(_backlen(n + 5))
-
-
 # ---------------------------------------------------------------- listpack: reading
 def lp_decode(blob, ints: bool = False) -> list:
     """Entries of a listpack as bytes (``ints``: integers stay ints).  Checks the header,
