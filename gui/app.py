@@ -169,6 +169,9 @@ def main(argv=None) -> int:
     if attached:
         loop.attach()
     window = MainWindow(source, server)
+    if os.environ.get("KEYSCOPE_UI_STATS"):     # UI counters for benchmarks/app_bench.py
+        from .uistats import install
+        install(window, os.environ["KEYSCOPE_UI_STATS"])
     if args.screenshot:
         from .screenshot import take_screenshots
         task = asyncio.ensure_future(take_screenshots(window, args.screenshot))
