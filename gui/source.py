@@ -431,7 +431,10 @@ class EmbeddedSource(InspectorSource):
                             sum(len(db.data) for db in e.dbs), process_rss(), used,
                             {"net_input_bytes": e.stats.net_input_bytes,
                              "net_output_bytes": e.stats.net_output_bytes,
-                             "expired_keys": e.stats.expired_keys})
+                             "expired_keys": e.stats.expired_keys,
+                             "evicted_keys": e.stats.evicted_keys,
+                             "keyspace_hits": e.stats.keyspace_hits,
+                             "keyspace_misses": e.stats.keyspace_misses})
 
     def info(self) -> dict[str, str]:
         e = self.engine
