@@ -203,8 +203,10 @@ class Engine:
             self.feed_monitors(c, argv)
         t0 = perf_counter_ns()
         try:
-            if self.snapshot_guard is not None and Flag.WRITE in spec.flags:
-                self.snapshot_guard(c, spec, argv)    # BGSAVE point-in-time / MISCONF
+            if self.snapshot_guard is not None and (Flag.WRITE in spec.flags
+                                                    or spec.name == "ping"):
+                # BGSAVE point-in-time / MISCONF (Redis refuses PING with MISCONF too)
+                self.snapshot_guard(c, spec, argv)
             reply = spec.fn(c, *args)
         except RedisError as e:
             self.stats.errors += 1

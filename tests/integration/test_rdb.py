@@ -401,8 +401,12 @@ def test_a_failed_bgsave_denies_writes_with_misconf(kind, tmpdirs, procs):
         c.set("a", 1)
     assert str(e.value).startswith("MISCONF Redis is configured to save RDB snapshots")
     assert c.get("a") is None                       # reads still work
+    with pytest.raises(redis.ResponseError) as e:   # PING too (processCommand's rule)
+        c.ping()
+    assert str(e.value).startswith("MISCONF")
     c.config_set("stop-writes-on-bgsave-error", "no")
     assert c.set("a", 1)
+    assert c.ping()
     c.config_set("dir", d)
 
 
