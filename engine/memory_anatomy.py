@@ -483,7 +483,12 @@ def thresholds(v, config, cap: int = EXACT_LIMIT) -> list:
 def conversion_cause(v, config) -> str:
     """Which threshold explains a converted encoding (for "listpack -> hashtable"
     badges): the limit exceeded now, else what can have fired earlier."""
-    ts = [t for t in thresholds(v, config) if t.change and t.fired]
+    return cause_of(thresholds(v, config))
+
+
+def cause_of(ts: list) -> str:
+    """conversion_cause over a list of thresholds ("" when none has fired)."""
+    ts = [t for t in ts if t.change and t.fired]
     for t in ts:
         if t.exceeded:
             return f"{t.setting}: {t.what} {t.current:,} > {t.limit:,}"
@@ -494,6 +499,47 @@ def conversion_cause(v, config) -> str:
         return (f"{' or '.join(t.setting for t in ts)} was exceeded by an earlier write "
                 f"(the conversion is one way)")
     return ""
+
+
+def thresholds_from_counts(type_: str, encoding: str | None, length: int | None,
+                           config: dict) -> list:
+    """What a remote server lets us say without reading the value: its element count
+    (a string's length) against each limit from CONFIG GET (``config``: name -> int;
+    missing names are skipped); element sizes are not measured (``current`` None)."""
+    enc = encoding or ""
+    out = []
+
+    def add(setting, what, current, change, fired, note=""):
+        if setting in config:
+            out.append(Threshold(setting, what, current, config[setting], change, fired,
+                                 note))
+    if type_ == "string":
+        if enc != "int":
+            out.append(Threshold("embstr limit (built in)", "length (bytes)", length,
+                                 EMBSTR_LIMIT, "embstr -> raw", enc == "raw"))
+    elif type_ in ("hash", "zset"):
+        big = "hashtable" if type_ == "hash" else "skiplist"
+        change = f"listpack -> {big}"
+        what = "fields" if type_ == "hash" else "members"
+        longest = "longest field or value (bytes)" if type_ == "hash" else \
+            "longest member (bytes)"
+        add(f"{type_}-max-listpack-entries", what, length, change, enc == big)
+        add(f"{type_}-max-listpack-value", longest, None, change, enc == big,
+            "element sizes are not measured remotely")
+    elif type_ == "set":
+        add("set-max-intset-entries", "members", length, "intset -> hashtable",
+            enc != "intset", "any member that is not an integer converts it at once")
+        add("set-max-listpack-entries", "members", length, "listpack -> hashtable",
+            enc == "hashtable")
+    elif type_ == "list":
+        add("list-max-listpack-size", "node size", None, "", False,
+            "sizes quicklist nodes; node fill is not measured remotely")
+    elif type_ == "stream":
+        add("stream-node-max-entries", "tail node entries", None, "", False,
+            "not measured remotely")
+        add("stream-node-max-bytes", "tail node bytes", None, "", False,
+            "not measured remotely")
+    return out
 
 
 # ---------------------------------------------------------------- our own footprint

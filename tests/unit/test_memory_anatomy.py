@@ -237,3 +237,18 @@ def test_anatomy_totals_are_within_25_percent_of_redis_memory_usage(ec):
     finally:
         them.flushall()
         them.close()
+
+
+def test_remote_thresholds_use_counts_and_the_servers_config():
+    from engine.memory_anatomy import cause_of, thresholds_from_counts
+    cfg = {"hash-max-listpack-entries": 128, "hash-max-listpack-value": 64}
+    ts = thresholds_from_counts("hash", "listpack", 120, cfg)
+    assert [(t.setting, t.current, t.limit, t.near) for t in ts] == [
+        ("hash-max-listpack-entries", 120, 128, True),
+        ("hash-max-listpack-value", None, 64, False)]
+    ts = thresholds_from_counts("hash", "hashtable", 200, cfg)
+    assert cause_of(ts) == "hash-max-listpack-entries: fields 200 > 128"
+    # a server without the setting (older names only, ACL-hidden ...): nothing claimed
+    assert thresholds_from_counts("zset", "listpack", 3, {}) == []
+    assert thresholds_from_counts("string", "int", 3, {}) == []
+    assert thresholds_from_counts("string", "embstr", 40, {})[0].near
