@@ -33,7 +33,8 @@ class Server:
                      "client-output-buffer-limit"):    # they apply to open connections too
             engine.config.on_change(name, self._update_limits)
         engine.log = self.log
-        engine.busy_poll = self.poll_while_busy
+        from .busy import BusyPoller           # a busy script still answers BUSY
+        engine.busy_poll = BusyPoller(self).poll
         self._block_handle = None                  # exact timer: earliest BLPOP deadline
         self._block_deadline = 0
         engine.blocking.timer_hook = self._arm_block_timer
@@ -238,44 +239,6 @@ class Server:
         protos, self._outboxes = self._outboxes, []
         for proto in protos:
             proto.flush_outbox()
-
-    # ------------------------------------------------------------------ busy scripts
-    def poll_while_busy(self):
-        """Called from a long-running script's watchdog: read what other clients sent
-        (the loop is not running), run what may run during a busy script (SCRIPT KILL,
-        FUNCTION KILL, SHUTDOWN NOSAVE, ...) and answer the rest with BUSY."""
-        from engine.commands import Flag, lookup
-        from .resp import ProtocolError, encode
-        caller, kind = self.engine.running_script()
-        busy = (b"-BUSY Redis is busy running a script. You can only call "
-                + (b"FUNCTION KILL" if kind == "function" else b"SCRIPT KILL")
-                + b" or SHUTDOWN NOSAVE.\r\n")
-        for proto in list(self.connections):
-            c = proto.client
-            if c is None or c is caller or proto.transport is None \
-                    or proto.transport.is_closing():
-                continue
-            sock = proto.transport.get_extra_info("socket")
-            try:
-                data = os.read(sock.fileno(), 65536)
-            except (BlockingIOError, InterruptedError, OSError, AttributeError):
-                continue
-            if not data:
-                continue
-            cmds: list = []
-            try:
-                proto.parser.feed(data, cmds)
-            except ProtocolError:
-                pass
-            out = []
-            for argv in cmds:
-                spec = lookup(argv)
-                if spec is not None and Flag.ALLOW_BUSY in spec.flags:
-                    out.append(encode(self.engine.execute(c, argv), c.resp))
-                else:
-                    out.append(busy)
-            if out:
-                proto.transport.write(b"".join(out))
 
     async def wait_closed(self):
         await self._stopped

@@ -205,6 +205,40 @@ def test_busy_script_makes_others_wait_with_busy_and_script_kill_stops_it(server
         r.config_set("busy-reply-threshold", 5000)
 
 
+def test_a_connection_opened_during_a_busy_script_gets_busy_and_can_script_kill(server, r):
+    """redis-cli from a fresh terminal while a script hangs: the connection is accepted,
+    answered BUSY, SCRIPT KILL works from it, and it is an ordinary client afterwards."""
+    import threading
+    import time
+    r.config_set("busy-reply-threshold", 100)
+    try:
+        caller = server.client()
+        box = {}
+
+        def run():
+            try:
+                caller.eval("local i = 0 while true do i = i + 1 end", 0)
+            except redis.ResponseError as e:
+                box["err"] = str(e)
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(0.4)
+        late = redis.Redis(port=server.port, socket_timeout=5)
+        with pytest.raises(redis.RedisError) as e:
+            late.get("x")
+        assert "Redis is busy running a script. You can only call SCRIPT KILL" in str(e.value)
+        assert late.script_kill() is True
+        t.join(10)
+        assert box["err"].startswith("Script killed by user with SCRIPT KILL...")
+        assert late.ping() is True
+        assert late.client_setname("late") is True
+        assert b"name=late" in caller.execute_command("CLIENT", "LIST")
+        late.close()
+        caller.close()
+    finally:
+        r.config_set("busy-reply-threshold", 5000)
+
+
 # ------------------------------------------------------------------ SCRIPT DEBUG
 def test_script_debug_accepts_yes_sync_and_no(r):
     assert r.execute_command("SCRIPT", "DEBUG", "no") == b"OK"
