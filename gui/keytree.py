@@ -1,5 +1,10 @@
 """The keyspace tree: a QAbstractItemModel over the namespace index, and its panel.
 
+Columns: key, type, keys (folders), memory (the bytes the engine charges, summed per
+folder), TTL (a key's time left; a folder's share of keys that have one).  What is
+listed follows a ``TreeFilter`` (glob, type, TTL range, size): a key that starts or stops
+matching, by a write or by time passing (``TimeSchedule``), comes or goes like any other.
+
 Rows of a folder: its sub-folders (sorted), then its keys (sorted).  Nothing is listed
 until a view asks (``fetchMore``), one page at a time; what is listed ("exposed") is
 always a sorted prefix of the folder's rows, so a change is one ``bisect`` and at most one
@@ -16,20 +21,26 @@ import gc
 import heapq
 import time
 from bisect import bisect_left, insort
+from dataclasses import replace
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget)
 
-from .nsindex import PRESENT, Folder, NamespaceIndex
+from .nsindex import PRESENT, UPDATED, Folder, NamespaceIndex
 from .source import InspectorSource
+from .treefilter import TimeSchedule, TreeFilter
 
 PAGE = 256
 BIG_FOLDER = 20_000               # above this, pages come from a sliced sort (_SortedPager)
 KEY_ROLE = Qt.UserRole + 1        # full key (bytes) of a key row, None for a folder
 PREFIX_ROLE = Qt.UserRole + 2     # a folder's prefix (bytes)
 BUILD_SLICE_S = 0.012             # index build work per Qt turn
+COL_TYPE, COL_KEYS, COL_MEM, COL_TTL = 1, 2, 3, 4
+REMOTE_MEMORY_TIP = ("remote mode is sampled: a key's bytes need MEMORY USAGE, so they "
+                     "are shown only for keys opened in the key view, and folders have "
+                     "no total")
 
 
 class _GcHold:
@@ -55,6 +66,44 @@ class _GcHold:
 
 def decode(b: bytes) -> str:
     return b.decode("utf-8", "backslashreplace")
+
+
+def _norm_pattern(pattern: bytes | None) -> bytes | None:
+    return None if not pattern or pattern == b"*" else pattern
+
+
+def human(n: int) -> str:
+    """Bytes in the column's short form: 812 B, 4.0 KB, 12.3 MB."""
+    if n < 1024:
+        return f"{n} B"
+    for unit in ("KB", "MB", "GB", "TB"):
+        n /= 1024
+        if n < 1024 or unit == "TB":
+            return f"{n:.1f} {unit}"
+
+
+def share(ttl: int, count: int) -> str:
+    """A folder's expiring share: never rounded to 0% or 100% when it is not."""
+    if not ttl or not count:
+        return ""
+    pct = ttl * 100 / count
+    pct = 100 if ttl == count else min(99, max(1, round(pct)))
+    return f"{pct}% expiring"
+
+
+def ttl_text(ms: int) -> str:
+    """A key's time left, coarse enough for a column: 45s, 12m 5s, 3h 20m, 2d 4h."""
+    s = max(0, ms) // 1000
+    d, s = divmod(s, 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    if d:
+        return f"{d}d {h}h"
+    if h:
+        return f"{h}h {m}m"
+    if m:
+        return f"{m}m {s}s"
+    return f"{s}s" if s or ms >= 1000 else f"{max(0, ms)}ms"
 
 
 class _View:
@@ -134,7 +183,7 @@ def _next_sorted(items, after, k: int) -> list:
 
 
 class KeyTreeModel(QAbstractItemModel):
-    COLUMNS = ("Key", "Type", "Keys")
+    COLUMNS = ("Key", "Type", "Keys", "Memory", "TTL")
     # building, keys indexed so far, keys in the database
     progress = Signal(bool, int, int)
 
@@ -144,7 +193,7 @@ class KeyTreeModel(QAbstractItemModel):
         self.source = source
         self.db = db
         self.delimiter = delimiter
-        self.pattern = pattern
+        self.filter = TreeFilter(pattern=_norm_pattern(pattern))
         self.ns = NamespaceIndex(delimiter)
         self._builder = None
         self._build_timer = QTimer(self)
@@ -152,8 +201,16 @@ class KeyTreeModel(QAbstractItemModel):
         self._build_timer.timeout.connect(self._build_step)
         self._dirty_folders: set[Folder] = set()
         self._dirty_keys: set[bytes] = set()
-        self._pending: set[bytes] = set()       # changes that arrived mid-build
-        self._types: dict[bytes, str] = {}       # remote: TYPE cache for listed keys
+        self._rmeta: dict[bytes, tuple] = {}     # remote: key_meta cache for listed keys
+        self._viewed: set[Folder] = set()        # folders with listed rows (TTL countdown)
+        self._sched = TimeSchedule()             # timed TTL filters: keys to re-check
+        self._sched_timer = QTimer(self)
+        self._sched_timer.setSingleShot(True)
+        self._sched_timer.timeout.connect(self._on_schedule)
+        self._ttl_timer = QTimer(self)           # keys' TTL column counts down
+        self._ttl_timer.setInterval(1000)
+        self._ttl_timer.timeout.connect(self._tick_ttls)
+        self._ttl_timer.start()
         self._editing = False
         self._sorting: list[Folder] = []         # big folders whose pager is sorting
         self._sort_timer = QTimer(self)
@@ -174,17 +231,23 @@ class KeyTreeModel(QAbstractItemModel):
         self.rebuild()
 
     # ------------------------------------------------------------------ configuration
+    @property
+    def pattern(self) -> bytes | None:
+        return self.filter.pattern
+
     def set_db(self, db: int):
         if db != self.db:
             self.db = db
             self.rebuild()
 
     def set_pattern(self, pattern: bytes | None):
-        pattern = pattern or None
-        if pattern == b"*":
-            pattern = None
-        if pattern != self.pattern:
-            self.pattern = pattern
+        self.set_filter(replace(self.filter, pattern=_norm_pattern(pattern)))
+
+    def set_filter(self, flt: TreeFilter):
+        """Show only keys passing ``flt`` (a user action: one reset, a sliced build)."""
+        flt = replace(flt, pattern=_norm_pattern(flt.pattern))
+        if flt != self.filter:
+            self.filter = flt
             self.rebuild()
 
     def set_delimiter(self, delimiter: bytes):
@@ -196,23 +259,30 @@ class KeyTreeModel(QAbstractItemModel):
     def building(self) -> bool:
         return self._builder is not None
 
+    @property
+    def exact_bytes(self) -> bool:
+        """Whether bytes are known for every key (embedded) or only for some (remote)."""
+        return not self.source.sampled
+
     def rebuild(self, prune: bool = False):
         """Start over (user action or database replaced): one model reset, then a sliced
         build.  ``prune`` instead reconciles the current index in place (no reset)."""
         if not prune:
             self.beginResetModel()
             match = None
-            if self.pattern is not None:
+            if self.filter.pattern is not None:
                 from engine.glob import compile_glob
-                match = compile_glob(self.pattern).fullmatch
+                match = compile_glob(self.filter.pattern).fullmatch
             self.ns = NamespaceIndex(self.delimiter, match)
             self.ns.root.view = _View()      # the top level lists new keys as they come
             self.ns.root.view.budget = PAGE
+            self._viewed = {self.ns.root}
             self._dirty_folders.clear()
             self._dirty_keys.clear()
-            self._types.clear()
+            self._rmeta.clear()
+            self._sched.clear()
+            self._sched_timer.stop()
             self.endResetModel()
-        self._pending.clear()
         if self._builder is None:
             _GcHold.acquire()
         self._builder = self._build(prune)
@@ -220,22 +290,32 @@ class KeyTreeModel(QAbstractItemModel):
 
     # ------------------------------------------------------------------ build
     def _build(self, prune: bool):
-        src, db, ns = self.source, self.db, self.ns
+        src, db, ns, flt = self.source, self.db, self.ns, self.filter
         total = src.dbsize(db)
         done = 0
-        live = src.live_keys
-        for batch in src.key_batches(db, 1000, pattern=self.pattern):
-            for key in live(db, batch):
-                res = ns.add(key)
-                if res:
-                    self._added(*res, key)
+        key_meta, lengths = src.key_meta, flt.needs_length
+        add, added, put = ns.add, self._added, self._put
+        plain = not flt.on_meta
+        for batch in src.key_batches(db, 1000, pattern=flt.pattern):
+            metas = key_meta(db, batch, lengths)
+            if plain:                        # the common case, inlined
+                for key, m in metas.items():
+                    res = add(key, ((m[1] or 0) << 1) | (m[2] is not None))
+                    if res:
+                        added(*res, key)
+            else:
+                now = src.now_ms()
+                for key, m in metas.items():
+                    put(key, m, now)
             done += len(batch)
             yield done, total
         if prune:
             keys = list(ns.keys())
             for i in range(0, len(keys), 2000):
-                for key in keys[i:i + 2000]:
-                    if not src.exists(db, key):
+                chunk = keys[i:i + 2000]
+                metas = key_meta(db, chunk, lengths)
+                for key in chunk:
+                    if key not in metas:
                         res = ns.remove(key)
                         if res is not None:
                             self._removed(*res, key)
@@ -257,10 +337,8 @@ class KeyTreeModel(QAbstractItemModel):
             _GcHold.release()
             import sys
             print(f"keyscope: index build failed: {e}", file=sys.stderr)
-        if self._builder is None and self._pending:
-            keys, self._pending = self._pending, set()
-            self._apply(keys)
         self._emit_dirty()
+        self._arm_schedule()
         if self._builder is not None:
             self.progress.emit(True, done, total)
             self._build_timer.start(0)
@@ -273,9 +351,10 @@ class KeyTreeModel(QAbstractItemModel):
         if db != self.db:
             return
         for k in keys:
-            self._types.pop(k, None)
+            self._rmeta.pop(k, None)
         self._apply(keys)
         self._emit_dirty()
+        self._arm_schedule()
         if self._builder is None:
             self.progress.emit(False, len(self.ns), self.source.dbsize(self.db))
 
@@ -287,8 +366,9 @@ class KeyTreeModel(QAbstractItemModel):
         """A safety net, not a refresh: if the index disagrees with the database size
         (a write that bypassed the feed) the same way twice in a row with no changes in
         flight, reconcile in place, sliced, without a reset."""
-        if self._builder is not None or self.pattern is not None or \
-                self.source.kind != "embedded" or self.source.pending_changes(self.db):
+        if self._builder is not None or self.filter.pattern is not None or \
+                self.filter.on_meta or self.source.kind != "embedded" or \
+                self.source.pending_changes(self.db):
             self._mismatch = None
             return
         state = (len(self.ns), self.source.dbsize(self.db))
@@ -301,18 +381,76 @@ class KeyTreeModel(QAbstractItemModel):
             self._mismatch = state
 
     def _apply(self, keys):
-        src, db, ns = self.source, self.db, self.ns
+        """Bring these keys up to date: indexed with their current metadata when they
+        exist and pass the filter, else gone.  O(depth) each."""
+        src, ns = self.source, self.ns
+        keys = list(keys)
+        metas = src.key_meta(self.db, keys, self.filter.needs_length)
+        now = src.now_ms()
+        timed = self.filter.timed
         for key in keys:
-            if src.exists(db, key):
-                res = ns.add(key)
-                if res:
-                    self._added(*res, key)
-                elif res is PRESENT:
-                    self._dirty_keys.add(key)        # rewritten: type may differ
-            else:
-                res = ns.remove(key)
-                if res is not None:
-                    self._removed(*res, key)
+            m = metas.get(key)
+            if m is not None:
+                self._put(key, m, now)
+                continue
+            if timed:
+                self._sched.put(key, None)
+            res = ns.remove(key)
+            if res is not None:
+                self._removed(*res, key)
+
+    def _put(self, key: bytes, m, now: int):
+        """One existing key with its metadata: index it, update it, or drop it when it
+        no longer passes the filter."""
+        flt = self.filter
+        if flt.timed:
+            self._sched.put(key, flt.flips_at(m, now))
+        if flt.on_meta and not flt.match(m, now):
+            res = self.ns.remove(key)
+            if res is not None:
+                self._removed(*res, key)
+            return
+        res = self.ns.add(key, ((m[1] or 0) << 1) | (m[2] is not None))
+        if res:
+            self._added(*res, key)
+        elif res is UPDATED:
+            self._dirty_keys.add(key)
+            self._dirty_folders.update(self.ns.path(key)[1:])
+        elif res is PRESENT:
+            self._dirty_keys.add(key)            # rewritten: type or TTL may differ
+
+    # ------------------------------------------------------------------ time
+    def _arm_schedule(self):
+        at = self._sched.next_ms()
+        if at is None:
+            self._sched_timer.stop()
+            return
+        wait = at - self.source.now_ms()
+        self._sched_timer.start(max(1, min(wait, 60_000)))
+
+    def _on_schedule(self):
+        """Keys whose timed TTL filter answer flips now: checked again, exactly."""
+        due = self._sched.due(self.source.now_ms())
+        if due:
+            self._apply(due)
+            self._emit_dirty()
+            if self._builder is None:
+                self.progress.emit(False, len(self.ns), self.source.dbsize(self.db))
+        self._arm_schedule()
+
+    def _tick_ttls(self):
+        """Listed keys' TTL cells count down: one dataChanged per listed folder holding
+        keys with a TTL (the view repaints only what is visible)."""
+        by_id = self.ns.by_id
+        for f in list(self._viewed):
+            if by_id.get(f.id) is not f or f.view is None:
+                self._viewed.discard(f)
+                continue
+            v = f.view
+            if f.ttl and v.vl and not self._editing:
+                first, last = len(v.vf), len(v.vf) + len(v.vl) - 1
+                self.dataChanged.emit(self.createIndex(first, COL_TTL, f.id),
+                                      self.createIndex(last, COL_TTL, f.id))
 
     # ------------------------------------------------------------------ structure edits
     def _folder_index(self, f: Folder) -> QModelIndex:
@@ -397,8 +535,8 @@ class KeyTreeModel(QAbstractItemModel):
                 continue
             pos = bisect_left(p.view.vf, f.name)
             if pos < len(p.view.vf) and p.view.vf[pos] == f.name:
-                self.dataChanged.emit(self.createIndex(pos, 2, p.id),
-                                      self.createIndex(pos, 2, p.id))
+                self.dataChanged.emit(self.createIndex(pos, COL_KEYS, p.id),
+                                      self.createIndex(pos, last, p.id))
         self._dirty_folders.clear()
         for key in self._dirty_keys:
             f = self.ns.folder_of(key)
@@ -489,6 +627,7 @@ class KeyTreeModel(QAbstractItemModel):
             return
         if f.view is None:
             f.view = _View()
+            self._viewed.add(f)
         v = f.view
         v.budget = max(v.budget, len(v.vf) + len(v.vl)) + PAGE
         self._fill(f, parent)
@@ -561,17 +700,19 @@ class KeyTreeModel(QAbstractItemModel):
             return self.COLUMNS[section]
         return None
 
-    def _type_of(self, key: bytes) -> str:
+    def key_meta(self, key: bytes):
+        """(type, bytes or None, expire ms or None, length) of a listed key, None when
+        gone.  Embedded: read now (O(1)); remote: cached until the key changes."""
         if not self.source.sampled:
-            return self.source.key_type(self.db, key) or ""
-        t = self._types.get(key)
-        if t is None:
+            return self.source.key_meta(self.db, (key,)).get(key)
+        m = self._rmeta.get(key)
+        if m is None:
             try:
-                t = self.source.key_type(self.db, key) or ""
+                m = self.source.key_meta(self.db, (key,)).get(key) or ("", None, None, None)
             except Exception:
-                t = "?"
-            self._types[key] = t
-        return t
+                m = ("?", None, None, None)
+            self._rmeta[key] = m
+        return m
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
@@ -582,23 +723,51 @@ class KeyTreeModel(QAbstractItemModel):
         col = index.column()
         if role == Qt.DisplayRole:
             if sub is not None:
-                return (decode(sub.name) or '""') if col == 0 else \
-                    (f"{sub.count:,}" if col == 2 else "")
+                if col == 0:
+                    return decode(sub.name) or '""'
+                if col == COL_KEYS:
+                    return f"{sub.count:,}"
+                if col == COL_MEM:
+                    return human(sub.bytes) if self.exact_bytes else ""
+                if col == COL_TTL:
+                    return share(sub.ttl, sub.count)
+                return ""
             if col == 0:
                 return decode(key[len(f.prefix):]) or '""'
-            if col == 1:
-                return self._type_of(key)
+            if col == COL_KEYS:
+                return ""
+            if col == COL_MEM and self.exact_bytes:
+                meta = f.leaves.get(key)
+                return human(meta >> 1) if meta is not None else ""
+            m = self.key_meta(key)
+            if m is None:
+                return ""
+            if col == COL_TYPE:
+                return m[0]
+            if col == COL_MEM:
+                return human(m[1]) if m[1] is not None else ""
+            if col == COL_TTL:
+                return ttl_text(m[2] - self.source.now_ms()) if m[2] is not None else ""
             return ""
         if role == Qt.ToolTipRole:
+            if col == COL_MEM and not self.exact_bytes:
+                return REMOTE_MEMORY_TIP
             if sub is not None:
+                if col == COL_MEM:
+                    return f"{sub.bytes:,} bytes (what the engine charges for these keys)"
+                if col == COL_TTL:
+                    return f"{sub.ttl:,} of {sub.count:,} keys have a TTL"
                 return f"{decode(sub.prefix)}*  ({sub.count:,} keys)"
+            if col == COL_MEM:
+                meta = f.leaves.get(key)
+                return f"{meta >> 1:,} bytes" if meta is not None else None
             return decode(key)
         if role == Qt.DecorationRole and col == 0 and self._style is not None:
             if self._folder_icon is None:
                 self._folder_icon = self._style.standardIcon(QStyle.SP_DirIcon)
                 self._key_icon = self._style.standardIcon(QStyle.SP_FileIcon)
             return self._folder_icon if sub is not None else self._key_icon
-        if role == Qt.TextAlignmentRole and col == 2:
+        if role == Qt.TextAlignmentRole and col in (COL_KEYS, COL_MEM):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.FontRole and sub is not None and col == 0:
             return self._bold
@@ -607,6 +776,14 @@ class KeyTreeModel(QAbstractItemModel):
         if role == PREFIX_ROLE:
             return sub.prefix if sub is not None else None
         return None
+
+    def folder_of_index(self, index: QModelIndex) -> Folder | None:
+        """The folder a row stands for (None for a key row); the root for an invalid
+        index (the whole database as filtered)."""
+        if not index.isValid():
+            return self.ns.root
+        f, sub, key = self._entry(index)
+        return sub
 
     # ------------------------------------------------------------------ helpers
     def index_for_key(self, key: bytes) -> QModelIndex:

@@ -15,11 +15,16 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 
 class NotAvailable(Exception):
     """The server (or this build of keyscope) cannot provide this yet."""
+
+
+class ConnectionLost(ConnectionError):
+    """The remote server stopped answering; the source keeps probing it and emits
+    ``connectionChanged(True, "")`` when it answers again."""
 
 
 class ActionError(Exception):
@@ -81,6 +86,8 @@ class InspectorSource(QObject):
     keysChanged = Signal(int, object)
     # a database was replaced wholesale (FLUSHDB, FLUSHALL, SWAPDB ...): resync it
     dbReset = Signal(int)
+    # (False, why) when the server stops answering, (True, "") when it answers again
+    connectionChanged = Signal(bool, str)
 
     kind = "abstract"
     sampled = False
@@ -102,6 +109,16 @@ class InspectorSource(QObject):
     def pending_changes(self, db: int) -> int:
         """Changes seen but not yet emitted by ``keysChanged``."""
         return 0
+
+    def key_meta(self, db: int, keys, lengths: bool = False) -> dict:
+        """key -> (type, bytes or None, absolute expire ms or None, length or None) for
+        those of ``keys`` that exist (the keyspace tree's per-key facts).  ``length``
+        (elements; bytes of a string) only when ``lengths`` is asked for."""
+        raise NotImplementedError
+
+    def now_ms(self) -> int:
+        """The server's notion of now, for TTLs (ms)."""
+        return int(time.time() * 1000)
 
     def exists(self, db: int, key: bytes) -> bool: ...
     def key_type(self, db: int, key: bytes) -> str | None: ...
@@ -342,6 +359,33 @@ class EmbeddedSource(InspectorSource):
     def pending_changes(self, db: int) -> int:
         return len(self._dirty[db])
 
+    def key_meta(self, db: int, keys, lengths: bool = True) -> dict:
+        # exact and O(1) a key: the bytes the engine charges (engine.memory.charged),
+        # after re-modelling the containers written since the last look
+        from engine.memory import charged, flush_dirty
+        d = self.engine.dbs[db]
+        if d.mdirty:
+            flush_dirty(d)
+        data, expires = d.data, d.expires
+        now = int(self.engine.clock() * 1000)
+        names = _TYPE_NAMES
+        out = {}
+        for k in keys:
+            v = data.get(k)
+            if v is None:
+                continue
+            exp = expires.get(k) if expires else None
+            if exp is not None and exp < now:
+                continue                            # logically expired (not yet deleted)
+            t = names.get(v.__class__)
+            if t is None:
+                t = names[v.__class__] = _type_name(v)
+            out[k] = (t, charged(d, k, v), exp, len(v))
+        return out
+
+    def now_ms(self) -> int:
+        return int(self.engine.clock() * 1000)
+
     def _live(self, db: int, key: bytes):
         d = self.engine.dbs[db]
         v = d.data.get(key)
@@ -531,6 +575,9 @@ class EmbeddedSource(InspectorSource):
         return os.path.abspath(self.engine.config["dir"])
 
 
+_TYPE_NAMES = {bytes: "string", bytearray: "string"}
+
+
 def _type_name(v) -> str:
     if v.__class__ is bytes or v.__class__ is bytearray:
         return "string"
@@ -555,9 +602,71 @@ class RemoteSource(InspectorSource):
         self._db_conns: dict = {}
         self._ndb = None
         self._own_commands = 0      # ours, subtracted from the ops/s the charts show
+        self._seen_memory: dict = {}   # (db, key) -> MEMORY USAGE read by key_info
+
+    # -- losing the server and getting it back: while lost, calls fail at once with
+    # ConnectionLost (no blocking connect per panel refresh); a thread probes the URL
+    # every PROBE_MS and a reply brings the source back (dbReset: data may differ now).
+    PROBE_MS = 2000
+    lost: str | None = None
+    _probed = Signal(str)                   # from the probe thread: "" = it answers
+    _probing = None
+
+    def _lose(self, e: Exception):
+        for c in self._db_conns.values():
+            c.disconnect()
+        self._db_conns.clear()
+        if self.lost is None:
+            host, port = self.address()
+            self.lost = f"connection lost to {host}:{port} ({e}); retrying"
+            self._probed.connect(self._on_probed, Qt.QueuedConnection)
+            self._probing = QTimer(self)
+            self._probing.setSingleShot(True)
+            self._probing.timeout.connect(self._probe)
+            self._probing.start(self.PROBE_MS)
+            self.connectionChanged.emit(False, self.lost)
+        raise ConnectionLost(self.lost) from None
+
+    def _probe(self):
+        import threading
+
+        def work(url=self.url):
+            import redis
+            try:
+                r = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+                try:
+                    r.ping()
+                finally:
+                    r.close()
+                err = ""
+            except Exception as e:          # still gone
+                err = str(e) or type(e).__name__
+            try:
+                self._probed.emit(err)
+            except RuntimeError:            # the source was deleted meanwhile
+                pass
+        threading.Thread(target=work, name="keyscope-probe", daemon=True).start()
+
+    def _on_probed(self, err: str):
+        if self._probing is None:           # closed
+            return
+        if err:
+            self._probing.start(self.PROBE_MS)
+            return
+        self._probed.disconnect(self._on_probed)
+        self._probing.deleteLater()
+        self._probing = None
+        self.lost = None
+        self.connectionChanged.emit(True, "")
+        for db in range(self.databases()):
+            self.dbReset.emit(db)
 
     def _conn(self, db: int):
+        if self.lost is not None:
+            raise ConnectionLost(self.lost)
         c = self._db_conns.get(db)
+        if c is not None and getattr(c, "_sock", c) is None:
+            c = None                        # dropped (redis-py reconnects into db 0)
         if c is None:
             c = self.pool.make_connection()
             c.connect()
@@ -568,15 +677,20 @@ class RemoteSource(InspectorSource):
 
     def call(self, db: int, *argv: bytes):
         import redis
-        c = self._conn(db)
         self._own_commands += 1
         try:
+            c = self._conn(db)
             c.send_command(*argv)
             return c.read_response()
         except redis.ResponseError as e:
             raise NotAvailable(str(e)) from None
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            self._lose(e)
 
     def close(self):
+        if self._probing is not None:
+            self._probing.stop()
+            self._probing = None
         for c in self._db_conns.values():
             c.disconnect()
         self._db_conns.clear()
@@ -634,7 +748,50 @@ class RemoteSource(InspectorSource):
             memory = int(memory) if memory is not None else None
         except Exception:
             memory = None
+        if memory is not None:                      # the tree shows bytes of keys seen
+            self._seen_memory[(db, key)] = memory
         return KeyInfo(key, t, exp, enc, length, memory, True)
+
+    _LENGTH_CMDS = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
+                    "zset": b"ZCARD", "stream": b"XLEN"}
+
+    def key_meta(self, db: int, keys, lengths: bool = False) -> dict:
+        """TYPE and PTTL pipelined (lengths: a second pipeline); bytes only for keys
+        whose MEMORY USAGE the key view already read (never a per-key MEMORY USAGE)."""
+        import redis
+        keys = list(keys)
+        if not keys:
+            return {}
+        c = self._conn(db)
+        self._own_commands += 2 * len(keys)
+        try:
+            c.send_packed_command(c.pack_commands(
+                [(b"TYPE", k) for k in keys] + [(b"PTTL", k) for k in keys]))
+            replies = [c.read_response() for _ in range(2 * len(keys))]
+        except redis.ResponseError as e:
+            raise NotAvailable(str(e)) from None
+        now = int(time.time() * 1000)
+        n = len(keys)
+        out = {}
+        for i, k in enumerate(keys):
+            t = _s(replies[i])
+            if t == "none":
+                continue
+            pttl = int(replies[n + i])
+            out[k] = (t, self._seen_memory.get((db, k)), now + pttl if pttl >= 0 else None,
+                      None)
+        if lengths and out:
+            ks = [k for k in out if out[k][0] in self._LENGTH_CMDS]
+            self._own_commands += len(ks)
+            c.send_packed_command(c.pack_commands(
+                [(self._LENGTH_CMDS[out[k][0]], k) for k in ks]))
+            for k in ks:
+                try:
+                    n_ = int(c.read_response())
+                except redis.ResponseError:
+                    continue
+                out[k] = out[k][:3] + (n_,)
+        return out
 
     def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
         total = int(self.call(db, b"STRLEN", key))
@@ -693,6 +850,13 @@ class RemoteSource(InspectorSource):
                 raise NotAvailable(f"the server has no {argv[0].decode().upper()} "
                                    f"command") from None
             raise ActionError(text) from None
+        except ConnectionLost as e:
+            raise ActionError(str(e)) from None
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            try:
+                self._lose(e)
+            except ConnectionLost as lost:
+                raise ActionError(str(lost)) from None
         except redis.RedisError as e:
             self._db_conns.pop(0, None)
             raise ActionError(f"connection: {e}") from None
