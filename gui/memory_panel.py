@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxL
 
 from .overview import Ring
 from .panelkit import NOT_AVAILABLE, Poller, human_bytes, text
+from . import theme
 from .source import InspectorSource
 
 CHART_MS = 1000             # chart sampling (1 Hz, while visible)
@@ -351,6 +352,7 @@ class MemoryChart(pg.PlotWidget):
             self.rings[field] = Ring(HISTORY)
             self.curves[field] = self.plot(pen=pg.mkPen(color, width=2), name=name)
         self.setMinimumHeight(180)
+        theme.follow(self)              # background and axes follow light/dark
 
     def push(self, now: float, values: dict):
         self.t.push(now)

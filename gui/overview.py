@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QVBoxLayout, QWidget)
 
+from . import theme
 from .source import InspectorSource
 
 HISTORY = 1200                # samples kept (5 minutes at 4 Hz, 20 at 1 Hz)
@@ -93,6 +94,7 @@ class Chart(pg.PlotWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.curve = None               # the first curve
         self.setMinimumHeight(110)
+        theme.follow(self)              # background and axes follow light/dark
 
     def add_curve(self, name: str, legend: str, color: str, fill: bool) -> pg.PlotDataItem:
         if legend and self.getPlotItem().legend is None:
