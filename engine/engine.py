@@ -44,7 +44,8 @@ class Stats:
     __slots__ = ("commands", "connections", "rejected_connections", "expired_keys",
                  "expired_stale_perc", "expire_cycle_time_used", "evicted_keys",
                  "keyspace_hits", "keyspace_misses", "net_input_bytes", "net_output_bytes",
-                 "errors", "unexpected_error_replies", "started")
+                 "errors", "unexpected_error_replies", "started",
+                 "expired_active", "expired_time_cap_reached_count")
 
     def __init__(self):
         self.reset()
@@ -56,6 +57,8 @@ class Stats:
         self.keyspace_misses = self.net_input_bytes = self.net_output_bytes = 0
         self.expired_stale_perc = 0.0
         self.expire_cycle_time_used = 0
+        self.expired_active = 0                   # of expired_keys: by the active cycle
+        self.expired_time_cap_reached_count = 0   # cycles stopped by their time budget
         self.errors = 0
         self.unexpected_error_replies = 0
 
@@ -365,8 +368,10 @@ class Engine:
                     break
             if time.perf_counter() > deadline:
                 self._expire_db = (self._expire_db + i + 1) % n   # next db goes first
+                self.stats.expired_time_cap_reached_count += 1
                 break
         self.stats.expire_cycle_time_used += int((time.perf_counter() - start) * 1e6)
+        self.stats.expired_active += total
         return total
 
     def cron(self):

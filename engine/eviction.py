@@ -79,6 +79,7 @@ class Evictor:
         self._fixed = memory.STARTUP      # baseline + scripts (measured with the dbs)
         self.exceeded_since = 0.0     # stat_last_eviction_exceeded_time
         self.exceeded_total = 0.0     # stat_total_eviction_exceeded_time (seconds)
+        self.listeners: list = []     # (db, key, value) before a key is evicted (inspector)
         cfg = engine.config
         for name in ("maxmemory", "maxmemory-policy"):
             cfg.on_change(name, self._on_config)
@@ -243,6 +244,10 @@ class Evictor:
 
     def _evict(self, db, key: bytes):
         e = self.engine
+        if self.listeners:
+            v = db.data.get(key)
+            for fn in self.listeners:
+                fn(db, key, v)
         db.pop(key)
         e.stats.evicted_keys += 1
         if e.watched:
