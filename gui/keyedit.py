@@ -1,6 +1,6 @@
 """Editing the shown key: point-and-click TTL (duration, absolute time, persist), string
-value edit (SET ... KEEPTTL), rename, delete with a two-step confirmation, a hash field
-(HSET) and a zset member (ZADD).
+value edit (SET ... KEEPTTL), rename, delete with a two-step confirmation; the elements of
+collections are edited by gui/valueedit.py's CollectionEditor, embedded here.
 
 Every action is one real command run on the inspector's private context (embedded) or its
 own connection (remote): the server's own error text shows inline, never a traceback.
@@ -134,8 +134,9 @@ class ConfirmButton(QPushButton):
 
 
 class KeyEditor(QGroupBox):
-    """The edit controls under the key view; ``changed`` after a successful write,
-    ``renamed(db, new_key)`` after RENAME."""
+    """The edit controls under the key view; ``changed`` after a write (or a refusal:
+    the key may have changed under us, the view resyncs), ``renamed(db, new_key)`` after
+    RENAME."""
     changed = Signal()
     renamed = Signal(int, bytes)
 
@@ -194,23 +195,10 @@ class KeyEditor(QGroupBox):
         srow.addWidget(self.value_save)
         sl.addLayout(srow)
 
-        # -- hash field / zset member
-        self.field_name = QLineEdit()
-        self.field_value = QLineEdit()
-        self.field_set = QPushButton("Set field")
-        self.field_set.clicked.connect(self.set_field)
-        self.hash_box = self._row(QLabel("Field"), self.field_name, QLabel("Value"),
-                                  self.field_value, self.field_set)
-        self.member_name = QLineEdit()
-        self.member_score = QLineEdit()
-        self.member_score.setMaximumWidth(110)
-        self.member_add = QPushButton("Add member")
-        self.member_add.clicked.connect(self.add_member)
-        self.member_score.returnPressed.connect(self.add_member)
-        self.zset_box = self._row(QLabel("Member"), self.member_name, QLabel("Score"),
-                                  self.member_score, self.member_add)
-
         self.status = StatusLine()
+        from .valueedit import CollectionEditor     # collection elements (gui/valueedit.py)
+        self.values = CollectionEditor(source, self.status)
+        self.values.changed.connect(self.changed)
 
         grid = QGridLayout()
         grid.addWidget(QLabel("TTL"), 0, 0)
@@ -224,8 +212,7 @@ class KeyEditor(QGroupBox):
         lay = QVBoxLayout(self)
         lay.addLayout(grid)
         lay.addWidget(self.string_box)
-        lay.addWidget(self.hash_box)
-        lay.addWidget(self.zset_box)
+        lay.addWidget(self.values)
         lay.addWidget(self.status)
         self.load(0, None, None)
 
@@ -237,14 +224,6 @@ class KeyEditor(QGroupBox):
         if stretch:
             row.addStretch(1)
         return row
-
-    def _row(self, *widgets) -> QWidget:
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        for w in widgets:
-            row.addWidget(w)
-        return box
 
     # ------------------------------------------------------------------ state
     def load(self, db: int, key: bytes | None, info):
@@ -264,8 +243,7 @@ class KeyEditor(QGroupBox):
         self.persist_button.setEnabled(exists and info.expire_at_ms is not None)
         t = info.type if exists else None
         self.string_box.setVisible(t == "string")
-        self.hash_box.setVisible(t == "hash")
-        self.zset_box.setVisible(t == "zset")
+        self.values.load(db, key, t)
         if t == "string" and not (same and self.value_edited):
             self._load_value()
 
@@ -301,6 +279,7 @@ class KeyEditor(QGroupBox):
         ok, reply = run_key_command(self.source, self.db, *argv)
         if not ok:
             self.status.show_error(f"{what}: {reply}")
+            self.changed.emit()             # the key may have changed under us: resync
         return ok, reply
 
     def _done(self, msg: str):
@@ -371,25 +350,3 @@ class KeyEditor(QGroupBox):
         ok, reply = self._run("Delete", b"DEL", self.key)
         if ok:
             self._done("key deleted" if reply == 1 else "the key was already gone")
-
-    def set_field(self):
-        f = self.field_name.text()
-        if not f:
-            self.status.show_error("Set field: enter a field name")
-            return
-        ok, reply = self._run("Set field", b"HSET", self.key, f.encode(),
-                              self.field_value.text().encode())
-        if ok:
-            self._done(f"field '{f}' {'added' if reply == 1 else 'updated'}")
-
-    def add_member(self):
-        m = self.member_name.text()
-        if not m:
-            self.status.show_error("Add member: enter a member")
-            return
-        # the score goes to the server as typed: its parser is the one that counts
-        # ("inf", "-1e3", ...); its error text shows inline
-        ok, reply = self._run("Add member", b"ZADD", self.key,
-                              self.member_score.text().strip().encode(), m.encode())
-        if ok:
-            self._done(f"member '{m}' {'added' if reply == 1 else 'updated'}")

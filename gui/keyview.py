@@ -1,21 +1,38 @@
 """The key view: type, TTL (live countdown), encoding, length, memory, and a preview of
-the value: text/hex for strings, a paged table for collections.
+the value: text/JSON/hex for strings, a paged table for collections (cells of hashes,
+lists and zsets edited in place), a stream's consumer groups under its entries.
 
 Types other helpers are still building are handled by asking the source for a page and
 showing its plain refusal ("no preview for ... yet") instead of guessing.
 """
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QPlainTextEdit, QStackedWidget, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPlainTextEdit, QStackedWidget,
+                               QTableView, QVBoxLayout, QWidget)
 
 from .source import InspectorSource, NotAvailable
 
 STRING_PREVIEW = 64 * 1024        # bytes of a string shown (big values stay cheap)
+JSON_LIMIT = 1024 * 1024          # bytes parsed for the JSON view
 PAGE = 200
+KEEP_ROWS = 2000                  # rows re-fetched to keep the place after a refresh
+
+
+def pretty_json(data: bytes) -> str:
+    """The value pretty-printed; ValueError saying why it is not JSON."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not valid JSON: the value is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") \
+            from None
+    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def cell_text(v) -> str:
@@ -58,6 +75,18 @@ def format_ttl(ms: int | None) -> str:
     return " ".join(parts)
 
 
+def _row_identity(type_: str, row: tuple | None):
+    """What a value-table row stands for across a reload: the field, member or entry
+    ID (a zset row's rank changes with scores; a list element is its index and value)."""
+    if row is None:
+        return None
+    if type_ == "zset":
+        return row[1]
+    if type_ == "list":
+        return row
+    return row[0]
+
+
 class ValueTableModel(QAbstractTableModel):
     """One collection value, fetched a page at a time from the source."""
 
@@ -72,6 +101,7 @@ class ValueTableModel(QAbstractTableModel):
         self.cursor = None
         self.error = None
         self._seen = None
+        self.edit_hook = None           # .editable(type, row, col), .commit_cell(...)
 
     def load(self, db: int, key: bytes, type_: str):
         """Show a (new) value: reset, then the first page."""
@@ -130,12 +160,40 @@ class ValueTableModel(QAbstractTableModel):
             self.endInsertRows()
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole,
+                                               Qt.EditRole):
             return None
         r, c = index.row(), index.column()
         if r >= len(self.rows) or c >= len(self.rows[r]):
             return None
         return cell_text(self.rows[r][c])
+
+    def flags(self, index):
+        f = super().flags(index)
+        hook = self.edit_hook
+        if hook is not None and index.isValid() and index.row() < len(self.rows) and \
+                hook.editable(self.type, self.rows[index.row()], index.column()):
+            f |= Qt.ItemIsEditable
+        return f
+
+    def setData(self, index, value, role=Qt.EditRole):
+        """A cell edited in the table: written through the hook (the view refreshes
+        from the server afterwards); False keeps the old text."""
+        if role != Qt.EditRole or not (self.flags(index) & Qt.ItemIsEditable):
+            return False
+        r, c = index.row(), index.column()
+        row = self.rows[r]
+        if cell_text(row[c]) == str(value):
+            return False
+        if not self.edit_hook.commit_cell(self.type, row, c, str(value)):
+            return False
+        if r < len(self.rows) and self.rows[r] is row:
+            self.rows[r] = row[:c] + (str(value).encode(),) + row[c + 1:]
+            self.dataChanged.emit(index, index)
+        return True
+
+    def row(self, r: int) -> tuple | None:
+        return self.rows[r] if 0 <= r < len(self.rows) else None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if role != Qt.DisplayRole:
@@ -174,7 +232,7 @@ class KeyView(QWidget):
         form.addRow("Memory", self.memory_label)
 
         self.mode = QComboBox()
-        self.mode.addItems(["Auto", "Text", "Hex"])
+        self.mode.addItems(["Auto", "Text", "JSON", "Hex"])
         self.mode.currentIndexChanged.connect(lambda _: self._show_value())
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
@@ -185,6 +243,11 @@ class KeyView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.table.clicked.connect(self._row_clicked)
+        self._restoring = False
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignCenter)
         self.message.setWordWrap(True)
@@ -203,8 +266,12 @@ class KeyView(QWidget):
         lay.addLayout(form)
         lay.addLayout(bar)
         lay.addWidget(self.stack, 1)
+        from .streamview import StreamGroupsView    # consumer groups (gui/streamview.py)
+        self.groups = StreamGroupsView(source)
+        lay.addWidget(self.groups, 1)
         from .keyedit import KeyEditor          # TTL, value, rename, delete (gui/keyedit.py)
         self.editor = KeyEditor(source, self)
+        self.table_model.edit_hook = self.editor.values
         self.editor.changed.connect(self.refresh)
         self.editor.renamed.connect(self.show_key)
         lay.addWidget(self.editor)
@@ -275,6 +342,11 @@ class KeyView(QWidget):
         self.message.setText(text)
         self.preview_note.setText("")
         self.stack.setCurrentWidget(self.message)
+        self._show_groups(False)
+
+    def _show_groups(self, on: bool):
+        self.groups.setVisible(on)
+        self.groups.load(self.db, self.key if on else None)
 
     def _show_value(self):
         i = self.info
@@ -282,33 +354,97 @@ class KeyView(QWidget):
             return
         self.mode.setEnabled(i.type == "string")
         if i.type == "string":
-            try:
-                data, total = self.source.string_value(self.db, self.key, STRING_PREVIEW)
-            except NotAvailable as e:
-                self._show_message(str(e))
-                return
-            mode = self.mode.currentText()
-            text = None
-            if mode != "Hex":
-                try:
-                    text = data.decode("utf-8")
-                    if mode == "Auto" and not (text.isprintable() or
-                                               all(ch.isprintable() or ch in "\r\n\t"
-                                                   for ch in text)):
-                        text = None
-                except UnicodeDecodeError:
-                    text = data.decode("utf-8", "backslashreplace") if mode == "Text" else None
-            self.text.setPlainText(text if text is not None else hexdump(data))
-            self.preview_note.setText(f"first {len(data):,} of {total:,} bytes"
-                                      if total > len(data) else "")
-            self.stack.setCurrentWidget(self.text)
+            self._show_string()
             return
-        self.table_model.load(self.db, self.key, i.type)
+        self._load_table(i.type)
         if self.table_model.error is not None:
             self._show_message(self.table_model.error)
             return
         self.preview_note.setText("paged: scroll for more" if self.table_model.cursor else "")
         self.stack.setCurrentWidget(self.table)
+        self._show_groups(i.type == "stream")
+
+    def _show_string(self):
+        self._show_groups(False)
+        mode = self.mode.currentText()
+        try:
+            limit = JSON_LIMIT if mode == "JSON" else STRING_PREVIEW
+            data, total = self.source.string_value(self.db, self.key, limit)
+        except NotAvailable as e:
+            self._show_message(str(e))
+            return
+        note = f"first {len(data):,} of {total:,} bytes" if total > len(data) else ""
+        if mode == "JSON":
+            if total > len(data):
+                self._show_message(f"{total:,} bytes: too large for the JSON view (up to "
+                                   f"{JSON_LIMIT:,}); choose Text or Hex")
+                return
+            try:
+                shown = pretty_json(data)
+            except ValueError as e:
+                self._show_message(f"The value is {e}. Choose Text or Hex to see it.")
+                return
+            self._show_text(shown, "JSON, pretty-printed")
+            return
+        text = None
+        if mode != "Hex":
+            try:
+                text = data.decode("utf-8")
+                if mode == "Auto" and not (text.isprintable() or
+                                           all(ch.isprintable() or ch in "\r\n\t"
+                                               for ch in text)):
+                    text = None
+            except UnicodeDecodeError:
+                text = data.decode("utf-8", "backslashreplace") if mode == "Text" else None
+        if mode == "Auto" and text is not None and not note and text.lstrip()[:1] in "{[" \
+                and text.strip():
+            try:                        # a JSON document reads better pretty-printed
+                self._show_text(pretty_json(data), "JSON, pretty-printed")
+                return
+            except ValueError:
+                pass
+        self._show_text(text if text is not None else hexdump(data), note)
+
+    def _show_text(self, text: str, note: str):
+        self.text.setPlainText(text)
+        self.preview_note.setText(note)
+        self.stack.setCurrentWidget(self.text)
+
+    def _load_table(self, type_: str):
+        """(Re)load the value table; the same key keeps its place: the rows the user had
+        paged in (up to KEEP_ROWS), the current row and the scroll position."""
+        m = self.table_model
+        same = (m.db, m.key, m.type) == (self.db, self.key, type_)
+        rows = min(m.rowCount(), KEEP_ROWS) if same else 0
+        cur = self.table.currentIndex() if same else None
+        ident = _row_identity(type_, m.row(cur.row())) if cur is not None and \
+            cur.isValid() else None
+        scroll = self.table.verticalScrollBar().value()
+        self._restoring = True
+        try:
+            m.load(self.db, self.key, type_)
+            while m.rowCount() < rows and m.canFetchMore():
+                m.fetchMore()
+            self.table.verticalScrollBar().setValue(scroll)
+            if ident is not None:       # the same element again, wherever it is now
+                for r, row in enumerate(m.rows):
+                    if _row_identity(type_, row) == ident:
+                        self.table.setCurrentIndex(m.index(r, cur.column()))
+                        break
+        finally:
+            self._restoring = False
+        if not same:
+            self.editor.values.prefill(None)
+
+    def _row_clicked(self, index):
+        # clicking the current row again still fills the editor from it
+        self.editor.values.prefill(self.table_model.row(index.row()))
+
+    def _row_chosen(self, current, _previous):
+        # a restored selection after a refresh must not overwrite what the user typed
+        if not self._restoring:
+            self.editor.values.prefill(self.table_model.row(current.row())
+                                       if current.isValid() else None)
 
     def _on_keys_changed(self, db: int, keys):
         if db == self.db and self.key is not None and self.key in keys:

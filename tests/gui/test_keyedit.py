@@ -111,7 +111,7 @@ def test_editing_a_string_keeps_its_ttl(qtbot, embedded, client_factory):
     in_thread(qtbot, lambda: r.set("greeting", "hello", ex=1000))
     view = _view(qtbot, source, b"greeting")
     ed = view.editor
-    assert ed.string_box.isVisibleTo(ed) and not ed.hash_box.isVisibleTo(ed)
+    assert ed.string_box.isVisibleTo(ed) and not ed.values.hash_box.isVisibleTo(ed)
     assert ed.value_edit.toPlainText() == "hello"
     ed.value_edit.setPlainText("héllo wö")         # (QTest types ASCII only)
     ed.value_edit.moveCursor(ed.value_edit.textCursor().MoveOperation.End)
@@ -181,10 +181,10 @@ def test_hash_field_is_set(qtbot, embedded, client_factory):
     in_thread(qtbot, lambda: r.hset("h", "a", "1"))
     view = _view(qtbot, source, b"h")
     ed = view.editor
-    assert ed.hash_box.isVisibleTo(ed) and not ed.string_box.isVisibleTo(ed)
-    _type(ed.field_name, "b")
-    _type(ed.field_value, "2")
-    _click(ed.field_set)
+    assert ed.values.hash_box.isVisibleTo(ed) and not ed.string_box.isVisibleTo(ed)
+    _type(ed.values.field_name, "b")
+    _type(ed.values.field_value, "2")
+    _click(ed.values.field_set)
     assert ed.status.ok and "added" in ed.status.text()
     assert in_thread(qtbot, lambda: r.hgetall("h")) == {b"a": b"1", b"b": b"2"}
     assert view.table_model.rowCount() == 2
@@ -197,15 +197,15 @@ def test_zset_member_is_added_and_a_bad_score_is_refused_inline(qtbot, embedded,
     in_thread(qtbot, lambda: r.zadd("z", {"a": 1}))
     view = _view(qtbot, source, b"z")
     ed = view.editor
-    assert ed.zset_box.isVisibleTo(ed)
-    _type(ed.member_name, "b")
-    _type(ed.member_score, "2.5")
-    _click(ed.member_add)
+    assert ed.values.zset_box.isVisibleTo(ed)
+    _type(ed.values.member_name, "b")
+    _type(ed.values.member_score, "2.5")
+    _click(ed.values.member_add)
     assert ed.status.ok, ed.status.text()
     assert in_thread(qtbot, lambda: r.zscore("z", "b")) == 2.5
     for bad in ("abc", ""):
-        _type(ed.member_score, bad)
-        _click(ed.member_add)
+        _type(ed.values.member_score, bad)
+        _click(ed.values.member_add)
         assert not ed.status.ok
         assert "value is not a valid float" in ed.status.text()
     assert in_thread(qtbot, lambda: r.zcard("z")) == 2
