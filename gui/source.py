@@ -61,6 +61,22 @@ class KeyInfo:
 
 
 @dataclass
+class KeyAnatomy:
+    """A key's memory by component and its encoding thresholds (gui/anatomy.py)."""
+    key: bytes
+    type: str
+    encoding: str | None
+    total: int | None               # what Redis 7.0 would use: MEMORY USAGE's bytes
+    parts: list                     # engine.memory_anatomy.Part; [] when not known
+    outside: list                   # Parts allocated but not counted by MEMORY USAGE
+    thresholds: list                # engine.memory_anatomy.Threshold
+    cause: str = ""                 # the threshold behind a converted encoding
+    estimate: bool = False          # sampled / extrapolated
+    python: object = None           # engine.memory_anatomy.Footprint (embedded only)
+    note: str = ""                  # what this source cannot say
+
+
+@dataclass
 class ServerSample:
     """One reading of the server's vital signs (the overview charts)."""
     time: float
@@ -123,6 +139,10 @@ class InspectorSource(QObject):
     def exists(self, db: int, key: bytes) -> bool: ...
     def key_type(self, db: int, key: bytes) -> str | None: ...
     def key_info(self, db: int, key: bytes) -> KeyInfo | None: ...
+
+    def key_anatomy(self, db: int, key: bytes) -> KeyAnatomy | None:
+        """The key's memory by component and thresholds (None: no such key)."""
+        raise NotAvailable("no memory anatomy from this source")
 
     def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
         """The first ``limit`` bytes of a string value and its full length."""
@@ -428,6 +448,24 @@ class EmbeddedSource(InspectorSource):
         except Exception:                           # no memory model for this value yet
             memory, sampled = None, False
         return KeyInfo(key, _type_name(v), exp, enc, length, memory, sampled)
+
+    def key_anatomy(self, db: int, key: bytes) -> KeyAnatomy | None:
+        """Exact parts from the engine's model (MEMORY USAGE's sampling beyond 10k
+        elements, as key_info), read in place: no observer effect."""
+        v, _ = self._live(db, key)
+        if v is None:
+            return None
+        from engine import memory_anatomy as ma
+        d, cfg = self.engine.dbs[db], self.engine.config
+        try:
+            a = ma.anatomy(d, key, v, cfg)
+            ts = ma.thresholds(v, cfg)
+        except Exception as e:                      # a value the model does not know
+            raise NotAvailable(f"no memory anatomy for this value: {e}") from None
+        note = (f"elements extrapolated from MEMORY USAGE's {a.samples}-element sample"
+                if a.estimate else "")
+        return KeyAnatomy(key, a.type, a.encoding, a.total, a.parts, a.outside, ts,
+                          ma.cause_of(ts), a.estimate, ma.python_footprint(v), note)
 
     def string_value(self, db: int, key: bytes, limit: int) -> tuple[bytes, int]:
         v, _ = self._live(db, key)
@@ -751,6 +789,34 @@ class RemoteSource(InspectorSource):
         if memory is not None:                      # the tree shows bytes of keys seen
             self._seen_memory[(db, key)] = memory
         return KeyInfo(key, t, exp, enc, length, memory, True)
+
+    ANATOMY_EXACT = 1000        # elements up to which MEMORY USAGE counts every one
+
+    def key_anatomy(self, db: int, key: bytes) -> KeyAnatomy | None:
+        """Only what a remote says: MEMORY USAGE's total, OBJECT ENCODING, counts
+        against the thresholds from CONFIG GET; no components."""
+        from engine.memory_anatomy import cause_of, thresholds_from_counts
+        i = self.key_info(db, key)
+        if i is None:
+            return None
+        exact = i.type == "string" or (i.length or 0) <= self.ANATOMY_EXACT
+        note = "components not available remotely: the server reports only a total"
+        try:
+            total = self.call(db, b"MEMORY", b"USAGE", key, b"SAMPLES",
+                              b"0" if exact else b"5")
+            total = int(total) if total is not None else None
+        except NotAvailable as e:
+            total, note = None, f"MEMORY USAGE refused: {e}"
+        cfg = {}
+        try:
+            for k, v in self.config_get("*-max-*").items():
+                if v.lstrip("-").isdigit():
+                    cfg[k] = int(v)
+        except Exception as e:                      # ACL-blocked CONFIG ...
+            note += f"; thresholds unknown (CONFIG GET refused: {e})"
+        ts = thresholds_from_counts(i.type, i.encoding, i.length, cfg)
+        return KeyAnatomy(key, i.type, i.encoding, total, [], [], ts, cause_of(ts),
+                          not exact, None, note)
 
     _LENGTH_CMDS = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
                     "zset": b"ZCARD", "stream": b"XLEN"}
