@@ -378,3 +378,119 @@ class AsyncRedisConnection:
             self.transport.close()
             self.transport = None
         self.closed = True
+
+
+# ---------------------------------------------------------------------- COMMAND DOCS
+class CommandDoc:
+    """One command (or "CONTAINER SUB" subcommand) as COMMAND DOCS describes it."""
+    __slots__ = ("name", "summary", "since", "group", "syntax")
+
+    def __init__(self, name: str, summary: str, since: str, group: str, syntax: str):
+        self.name, self.summary, self.since, self.group, self.syntax = \
+            name, summary, since, group, syntax
+
+    def hint(self) -> str:
+        line = f"{self.name} {self.syntax}".rstrip()
+        return f"{line}  — {self.summary}" if self.summary else line
+
+
+def _pairs(v) -> list:
+    """A map reply (dict in RESP3, flat list in RESP2) as (key, value) pairs."""
+    if isinstance(v, dict):
+        return list(v.items())
+    v = v or []
+    return [(v[i], v[i + 1]) for i in range(0, len(v) - 1, 2)]
+
+
+def _str(v) -> str:
+    return v.decode("utf-8", "replace") if isinstance(v, (bytes, bytearray)) else str(v)
+
+
+def arg_syntax(arg: dict) -> str:
+    """One argument in redis-cli's hint notation: ``[EX seconds|PX milliseconds]``,
+    ``key [key ...]``, ``[GET pattern [GET pattern ...]]``."""
+    typ = arg.get("type", "")
+    token = arg.get("token")
+    flags = arg.get("flags", ())
+    subs = arg.get("arguments", ())
+    if typ == "pure-token":
+        inner = body = token or arg.get("name", "")
+    else:
+        if typ == "oneof":
+            inner = "|".join(arg_syntax(a) for a in subs)
+        elif typ == "block":
+            inner = " ".join(arg_syntax(a) for a in subs)
+        else:
+            inner = arg.get("display_text") or arg.get("name", "")
+        body = f"{token} {inner}" if token else inner
+    if "multiple" in flags:
+        again = body if "multiple_token" in flags else inner
+        body = f"{body} [{again} ...]"
+    return f"[{body}]" if "optional" in flags else body
+
+
+def _arg(raw) -> dict:
+    out = {}
+    for k, v in _pairs(raw):
+        k = _str(k)
+        if k == "flags":
+            out[k] = {_str(f) for f in (v or ())}
+        elif k == "arguments":
+            out[k] = [_arg(a) for a in v or ()]
+        else:
+            out[k] = _str(v) if isinstance(v, (bytes, bytearray)) else v
+    return out
+
+
+def parse_docs(reply) -> dict[str, CommandDoc]:
+    """COMMAND DOCS (as ``Reply.to_python()``) -> {"SET": doc, "CONFIG GET": doc, ...}."""
+    out: dict[str, CommandDoc] = {}
+
+    def add(name, fields):
+        f = {_str(k): v for k, v in _pairs(fields)}
+        args = [_arg(a) for a in f.get("arguments") or ()]
+        display = _str(name).replace("|", " ").upper()
+        out[display] = CommandDoc(display, _str(f.get("summary", "")),
+                                  _str(f.get("since", "")), _str(f.get("group", "")),
+                                  " ".join(arg_syntax(a) for a in args))
+        for sub, sf in _pairs(f.get("subcommands")):
+            add(sub, sf)
+
+    for name, fields in _pairs(reply):
+        add(name, fields)
+    return out
+
+
+def complete(text: str, names) -> tuple[str | None, list[str]]:
+    """Tab completion of a command name (one or two words): the completed text (None when
+    nothing matches) and the candidates; several candidates complete to what they share.
+    The case the user types in is kept."""
+    stripped = text.lstrip()
+    lead = text[:len(text) - len(stripped)]
+    prefix = " ".join(stripped.split()).upper() + (" " if stripped.endswith(" ") and
+                                                   stripped.strip() else "")
+    cands = sorted(n for n in names if n.startswith(prefix))
+    if not cands:
+        return None, []
+    if len(cands) == 1:
+        done = cands[0] + " "
+    else:
+        done = cands[0]
+        for c in cands[1:]:
+            while not c.startswith(done):
+                done = done[:-1]
+    if stripped and stripped.replace(" ", "").islower():
+        done = done.lower()
+    return lead + done, cands
+
+
+def doc_for(text: str, docs: dict) -> CommandDoc | None:
+    """The documentation of the command typed so far (a subcommand when there is one)."""
+    words = text.split()
+    if not words:
+        return None
+    if len(words) > 1:
+        d = docs.get(f"{words[0]} {words[1]}".upper())
+        if d is not None:
+            return d
+    return docs.get(words[0].upper())

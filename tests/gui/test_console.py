@@ -171,3 +171,131 @@ def test_split_args_follows_redis_cli():
     assert split_args('"open') is None and split_args('"a"b') is None
     assert split_args("   ") == []
     assert format_tty(ReplyParser().feed(b"$0\r\n\r\n")[0]) == '""\n'
+
+
+# --------------------------------------------------------------------------- completion
+def _docs(qtbot, console):
+    with qtbot.waitSignal(console.docsLoaded, timeout=10_000) as sig:
+        console.input.setFocus()
+        console.load_docs()
+    return sig.args[0]
+
+
+def test_completion_and_hints_come_from_the_servers_command_docs(qtbot, embedded,
+                                                                 client_factory, model_check):
+    server, source = embedded
+    console = _console(qtbot, server)
+    model_check(console.names_model)
+    console.show()
+    assert _docs(qtbot, console) is True
+    r = client_factory()
+    count = in_thread(qtbot, lambda: r.command_count())
+    names = console.names_model.stringList()
+    assert len([n for n in names if " " not in n]) == count
+    assert {"SET", "HGETALL", "CONFIG GET", "CLIENT KILL"} <= set(names)
+    # Tab: unique -> the whole name and a space; ambiguous -> the shared part and a popup
+    qtbot.keyClicks(console.input, "hgeta")
+    qtbot.keyClick(console.input, Qt.Key_Tab)
+    assert console.input.text() == "hgetall "
+    assert console.input.hasFocus()                      # Tab did not move the focus
+    docs = in_thread(qtbot, lambda: r.execute_command("COMMAND DOCS", "hgetall"))
+    summary = docs[b"hgetall"][b"summary"].decode()
+    assert console.hint.text() == f"HGETALL key  — {summary}"
+    console.input.clear()
+    qtbot.keyClicks(console.input, "CONFIG RE")
+    qtbot.keyClick(console.input, Qt.Key_Tab)
+    assert console.input.text() == "CONFIG RE"           # RESETSTAT, REWRITE
+    assert console.completer.popup().isVisible()
+    popup = [console.completer.completionModel().index(i, 0).data()
+             for i in range(console.completer.completionCount())]
+    assert popup == ["CONFIG RESETSTAT", "CONFIG REWRITE"]
+    qtbot.keyClick(console.completer.popup(), Qt.Key_Escape)
+    console.input.clear()
+    # the hint follows the typing: arguments as redis-cli writes them
+    qtbot.keyClicks(console.input, "set k v")
+    assert console.hint.text().startswith(
+        "SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|"
+        "PXAT unix-time-milliseconds|KEEPTTL]  — Set the string value of a key")
+    qtbot.keyClick(console.input, Qt.Key_Return)
+    qtbot.waitUntil(lambda: console.busy == 0, timeout=5000)
+    assert in_thread(qtbot, lambda: r.get("k")) == b"v"
+    console.input.clear()
+    qtbot.keyClicks(console.input, "nosuchcmd ")
+    assert console.hint.text() == ""
+
+
+def test_argument_syntax_follows_redis_cli_notation():
+    from gui.respcli import parse_docs
+    sort = [b"sort", [b"summary", b"Sort", b"arguments", [
+        [b"name", b"key", b"type", b"key"],
+        [b"name", b"pattern", b"type", b"pattern", b"token", b"BY", b"flags", [b"optional"]],
+        [b"name", b"offset_count", b"type", b"block", b"token", b"LIMIT",
+         b"flags", [b"optional"], b"arguments", [[b"name", b"offset", b"type", b"integer"],
+                                                 [b"name", b"count", b"type", b"integer"]]],
+        [b"name", b"pattern", b"type", b"pattern", b"token", b"GET",
+         b"flags", [b"optional", b"multiple", b"multiple_token"]],
+        [b"name", b"order", b"type", b"oneof", b"flags", [b"optional"], b"arguments", [
+            [b"name", b"asc", b"type", b"pure-token", b"token", b"ASC"],
+            [b"name", b"desc", b"type", b"pure-token", b"token", b"DESC"]]]]],
+        b"del", {b"summary": b"Delete", b"arguments": [
+            {b"name": b"key", b"type": b"key", b"flags": {b"multiple"}}]},
+        b"config", [b"summary", b"A container", b"subcommands", [
+            b"config|get", [b"summary", b"Get", b"arguments", [
+                [b"name", b"parameter", b"type", b"string", b"flags", [b"multiple"]]]]]]]
+    docs = parse_docs(sort)
+    assert docs["SORT"].syntax == \
+        "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC]"
+    assert docs["DEL"].hint() == "DEL key [key ...]  — Delete"      # RESP3 maps
+    assert docs["CONFIG GET"].syntax == "parameter [parameter ...]"
+    assert docs["CONFIG"].hint() == "CONFIG  — A container"
+
+
+def test_tab_completion_rules():
+    from gui.respcli import complete
+    names = ["GET", "GETDEL", "GETEX", "CONFIG GET", "CONFIG SET", "PING"]
+    assert complete("pi", names) == ("ping ", ["PING"])
+    assert complete("GETD", names) == ("GETDEL ", ["GETDEL"])
+    assert complete("get", names) == ("get", ["GET", "GETDEL", "GETEX"])
+    assert complete("config ", names) == ("config ", ["CONFIG GET", "CONFIG SET"])
+    assert complete("  config s", names) == ("  config set ", ["CONFIG SET"])
+    assert complete("zz", names) == (None, [])
+
+
+def test_unreachable_server_is_a_message_not_a_traceback(qtbot, qloop):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()                                    # nothing listens there now
+    console = ConsolePanel("127.0.0.1", port)
+    qtbot.addWidget(console)
+    assert _run(qtbot, console, "PING") == \
+        f"Could not connect to Redis at 127.0.0.1:{port}: Connection refused\n"
+    assert _docs(qtbot, console) is False
+    assert console.hint.text().startswith("completion not available: COMMAND DOCS failed: ")
+    qtbot.keyClicks(console.input, "ge")
+    qtbot.keyClick(console.input, Qt.Key_Tab)        # no docs: Tab does nothing
+    assert console.input.text() == "ge"
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None,
+                    reason="redis-server is not installed")
+def test_a_server_with_a_password_completes_after_auth(qtbot, qloop):
+    from tests.conftest import ServerProc
+    srv = ServerProc("redis", ["--requirepass", "s3cret"])
+    try:
+        console = ConsolePanel("127.0.0.1", srv.port)
+        qtbot.addWidget(console)
+        console.show()
+        assert _docs(qtbot, console) is False
+        assert "NOAUTH" in console.hint.text()
+        assert _run(qtbot, console, "GET x").startswith("(error) NOAUTH")
+        with qtbot.waitSignal(console.docsLoaded, timeout=10_000) as sig:
+            assert _run(qtbot, console, "AUTH s3cret") == "OK\n"
+        assert sig.args == [True] and "HGETALL" in console.docs
+        qtbot.keyClicks(console.input, "hgeta")
+        qtbot.keyClick(console.input, Qt.Key_Tab)
+        assert console.input.text() == "hgetall "
+        assert console.hint.text().startswith("HGETALL key  — ")
+    finally:
+        srv.stop()
