@@ -264,6 +264,9 @@ class KeyView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.key_label)
         lay.addLayout(form)
+        from .anatomy import KeyAnatomyView     # memory by component (gui/anatomy.py)
+        self.anatomy = KeyAnatomyView(source, self)
+        lay.addWidget(self.anatomy)
         lay.addLayout(bar)
         lay.addWidget(self.stack, 1)
         from .streamview import StreamGroupsView    # consumer groups (gui/streamview.py)
@@ -299,6 +302,7 @@ class KeyView(QWidget):
             self._show_message(f"Cannot read the key: {e}")
             return
         self.editor.load(self.db, self.key, self.info)
+        self.anatomy.show_key(self.db, self.key)
         self.key_label.setText(self.key.decode("utf-8", "backslashreplace"))
         if self.info is None:
             for lbl in (self.type_label, self.encoding_label, self.length_label,
