@@ -136,8 +136,9 @@ class StreamGroupsView(QWidget):
         self.source = source
         self.db, self.key = 0, None
         self.group: bytes | None = None
-        self.groups_model = KeyedRowsModel(GROUP_COLUMNS, self)
-        self.consumers_model = KeyedRowsModel(CONSUMER_COLUMNS, {2: format_idle}, self)
+        self.groups_model = KeyedRowsModel(GROUP_COLUMNS, parent=self)
+        self.consumers_model = KeyedRowsModel(CONSUMER_COLUMNS, {2: format_idle},
+                                              parent=self)
         self.groups_table = _table(self.groups_model)
         self.consumers_table = _table(self.consumers_model)
         self.groups_table.selectionModel().currentRowChanged.connect(self._group_chosen)

@@ -1,6 +1,7 @@
 """The key view: type, live TTL, encoding, string preview, paged collections."""
 from __future__ import annotations
 
+import json
 import re
 
 from gui.keyview import KeyView, ValueTableModel, format_ttl, hexdump
@@ -128,3 +129,46 @@ def test_ttl_formatting():
     assert format_ttl(1500) == "1.5s"
     assert format_ttl(61_000) == "1m 1.0s"
     assert format_ttl(90_061_000) == "1d 1h 1m 1.0s"
+
+
+def test_json_strings_are_pretty_printed_and_invalid_json_is_said_plainly(
+        qtbot, embedded, client_factory):
+    server, source = embedded
+    r = client_factory()
+    doc = '{"user": {"name": "Zoë", "tags": ["a", "b"]}, "n": 1}'
+    in_thread(qtbot, lambda: r.mset({"doc": doc, "plain": "not {json", "arr": "[1, 2"}))
+    view = KeyView(source)
+    qtbot.addWidget(view)
+    view.show_key(0, b"doc")
+    pretty = json.dumps(json.loads(doc), indent=2, ensure_ascii=False)
+    assert view.text.toPlainText() == pretty                 # Auto recognises JSON
+    assert view.preview_note.text() == "JSON, pretty-printed"
+    view.mode.setCurrentText("Text")
+    assert view.text.toPlainText() == doc
+    view.mode.setCurrentText("JSON")
+    assert view.text.toPlainText() == pretty
+    view.show_key(0, b"plain")
+    assert view.stack.currentWidget() is view.message
+    assert "not valid JSON" in view.message.text() and "Text or Hex" in view.message.text()
+    view.mode.setCurrentText("Auto")
+    assert view.text.toPlainText() == "not {json"
+    view.show_key(0, b"arr")                                  # looks like JSON, is not
+    assert view.text.toPlainText() == "[1, 2" and view.preview_note.text() == ""
+    view.mode.setCurrentText("Hex")
+    assert view.text.toPlainText() == hexdump(b"[1, 2")
+
+
+def test_json_view_of_a_value_over_its_limit_says_so(qtbot, embedded, monkeypatch):
+    from gui import keyview
+    server, source = embedded
+    monkeypatch.setattr(keyview, "JSON_LIMIT", 1000)
+    monkeypatch.setattr(keyview, "STRING_PREVIEW", 500)
+    server.engine.dbs[0].set(b"big", b'{"a": "' + b"x" * 2000 + b'"}')
+    view = KeyView(source)
+    qtbot.addWidget(view)
+    view.mode.setCurrentText("JSON")
+    view.show_key(0, b"big")
+    assert "2,009 bytes: too large for the JSON view" in view.message.text()
+    view.mode.setCurrentText("Auto")              # a capped preview: as text, not parsed
+    assert view.text.toPlainText() == '{"a": "' + "x" * 493
+    assert view.preview_note.text() == "first 500 of 2,009 bytes"
