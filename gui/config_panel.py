@@ -246,6 +246,40 @@ class ConfigDelegate(QStyledItemDelegate):
         super().setModelData(editor, model, index)
 
 
+def explain_limit(limit: int | None, policy: str | None, used: int | None,
+                  volatile: int | None) -> str:
+    """In plain words, what this maxmemory and policy pair does to the data, and whether
+    the server is already past the limit."""
+    if limit is None:
+        return ""
+    if limit == 0:
+        return ("No memory limit: the server takes what it needs until the machine runs "
+                "out; the eviction policy has no effect.")
+    cap = human_bytes(limit)
+    kind = (policy or "").split("-")[-1]
+    how = {"lru": "least recently used", "lfu": "least frequently used",
+           "random": "random", "ttl": "soonest-to-expire"}.get(kind, "")
+    if policy == "noeviction":
+        text = (f"Above {cap}, writes that need more memory fail with an OOM error; "
+                f"nothing is deleted, reads and deletes keep working.")
+    elif (policy or "").startswith("allkeys-"):
+        text = (f"Above {cap}, {how} keys (any key) are deleted to make room for each "
+                f"write: data can disappear, suitable for a cache.")
+    elif (policy or "").startswith("volatile-"):
+        ttl = "" if volatile is None else \
+            f" (now {volatile:,} key{'' if volatile == 1 else 's'} with a TTL)"
+        text = (f"Above {cap}, {how} keys among those with a TTL{ttl} are deleted to make "
+                f"room; keys without a TTL are kept, and once no TTL key is left, writes "
+                f"fail with OOM errors.")
+    else:
+        text = f"Above {cap}, the server applies the '{policy}' policy."
+    if used is not None and used > limit:
+        text += (f" The server already uses {human_bytes(used)}: "
+                 + ("writes would fail at once." if policy == "noeviction"
+                    else "eviction starts at once."))
+    return text
+
+
 def split_memory(n: int) -> tuple[str, int]:
     """A byte count as (number text, unit index) in the largest exact unit."""
     for i in range(len(UNITS) - 1, 0, -1):
@@ -295,10 +329,18 @@ class ConfigPanel(QWidget):
         form.addRow("maxmemory-policy", prow)
         self.policy_error = StatusLine()
         form.addRow("", self.policy_error)
+        self.effect = QLabel()
+        self.effect.setWordWrap(True)
+        self.effect.setToolTip("what the limit and policy above (as typed) do to your data")
+        form.addRow("what it changes", self.effect)
+        self._used = self._volatile = None
         self._editing_maxmemory = False     # the user typed since the last apply
         self.maxmemory.textEdited.connect(lambda _t: setattr(self, "_editing_maxmemory",
                                                              True))
         self.unit.activated.connect(lambda _i: setattr(self, "_editing_maxmemory", True))
+        self.maxmemory.textChanged.connect(lambda _t: self._explain())
+        self.unit.currentIndexChanged.connect(lambda _i: self._explain())
+        self.policy.currentIndexChanged.connect(lambda _i: self._explain())
 
         # all parameters
         self.model = ConfigModel(source, self)
@@ -353,10 +395,18 @@ class ConfigPanel(QWidget):
         try:
             values = self.source.config_get("*")
             mem = self.source.info_section("memory")
+            keyspace = self.source.info_section("keyspace")
         except Exception as e:
             self.status.show_error(f"Cannot read the configuration: {e}")
             return
+        if not self.status.ok and self.status.text().startswith("Cannot read"):
+            self.status.clear_status()
         self.model.load(values)
+        try:
+            self._volatile = sum(int(dict(p.split("=") for p in v.split(","))["expires"])
+                                 for k, v in keyspace.items() if k.startswith("db"))
+        except (KeyError, ValueError):
+            self._volatile = None
         self._show_memory(values.get("maxmemory"), values.get("maxmemory-policy"), mem)
 
     def _show_memory(self, maxmemory: str | None, policy: str | None, mem: dict):
@@ -375,6 +425,7 @@ class ConfigPanel(QWidget):
                 self.maxmemory.setText(number)
                 self.unit.setCurrentIndex(unit)
         used = mem.get("used_memory")
+        self._used = int(used) if used is not None and used.isdigit() else None
         if used is not None:
             limit = int(maxmemory) if maxmemory and maxmemory.isdigit() else 0
             share = f" ({100 * int(used) / limit:.1f}% of the limit)" if limit else \
@@ -386,6 +437,22 @@ class ConfigPanel(QWidget):
                 not self.policy.view().isVisible():
             self.policy.setCurrentText(policy)
         self.policy_help.setText(POLICIES.get(self.policy.currentText(), ""))
+        self._explain()
+
+    def pending_limit(self) -> int | None:
+        """The limit in bytes as typed (not applied yet), None when it is not a number."""
+        number = self.maxmemory.text().strip()
+        if not number.isdigit():
+            return None
+        return int(number) * UNITS[self.unit.currentIndex()][1]
+
+    def _explain(self):
+        limit = self.pending_limit()
+        if limit is None:
+            self.effect.setText("" if self.maxmemory.isEnabled() else NOT_AVAILABLE)
+            return
+        self.effect.setText(explain_limit(limit, self.policy.currentText(), self._used,
+                                          self._volatile))
 
     # ------------------------------------------------------------------ actions
     def apply_maxmemory(self) -> bool:

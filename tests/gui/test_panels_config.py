@@ -2,11 +2,13 @@
 inline errors, CONFIG REWRITE."""
 from __future__ import annotations
 
+import pytest
 import redis
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QStyleOptionViewItem
 
 from gui.config_panel import ConfigPanel, check_value, split_memory
+from tests.conftest import REDIS_SERVER, ServerProc
 from tests.gui.helpers import in_thread, run_task
 from tests.gui.panel_utils import show_panel
 
@@ -159,3 +161,104 @@ def test_local_checks_and_units():
     assert split_memory(0) == ("0", 0)
     assert split_memory(3 * 1024 ** 3) == ("3", 3)
     assert split_memory(1536) == ("1536", 0) and split_memory(2048) == ("2", 1)
+
+
+def test_what_the_limit_and_policy_change_is_said_in_plain_words(
+        qtbot, embedded, client_factory, model_check):
+    from PySide6.QtTest import QTest
+    server, source = embedded
+    r = client_factory()
+    in_thread(qtbot, lambda: [r.set(f"t{i}", "x" * 100, ex=600) for i in range(3)])
+    panel = make_panel(qtbot, source, model_check)
+    assert panel.effect.text().startswith("No memory limit") and \
+        "policy has no effect" in panel.effect.text()
+    # typing a limit below what is used: what would happen, before anything is applied
+    panel.maxmemory.selectAll()
+    QTest.keyClicks(panel.maxmemory, "1")
+    panel.unit.setCurrentIndex(1)                                     # KB
+    assert panel.effect.text() == (
+        "Above 1.00 KB, writes that need more memory fail with an OOM error; nothing is "
+        "deleted, reads and deletes keep working. The server already uses "
+        f"{panel.usage.text().split(': ')[1].split(' (')[0]}: writes would fail at once.")
+    assert in_thread(qtbot, lambda: r.config_get("maxmemory")) == {"maxmemory": "0"}
+    i = panel.policy.findText("volatile-lru")
+    panel.policy.setCurrentIndex(i)
+    panel.policy.activated.emit(i)
+    assert "least recently used keys among those with a TTL (now 3 keys with a TTL)" in \
+        panel.effect.text() and "eviction starts at once" in panel.effect.text()
+    # a sane limit, applied: no warning left
+    panel.maxmemory.selectAll()
+    QTest.keyClicks(panel.maxmemory, "64")
+    panel.unit.setCurrentIndex(2)
+    QTest.keyClick(panel.maxmemory, Qt.Key_Return)
+    assert in_thread(qtbot, lambda: r.config_get("maxmemory")) == {"maxmemory": "67108864"}
+    assert panel.effect.text().startswith("Above 64.00 MB, least recently used keys among")
+    assert "at once" not in panel.effect.text()
+    assert in_thread(qtbot, lambda: r.set("still", "serving"))
+
+
+def test_explain_limit_for_each_kind_of_policy():
+    from gui.config_panel import explain_limit
+    assert explain_limit(None, "noeviction", 10, 0) == ""
+    assert explain_limit(100, "allkeys-lfu", 10, 0).startswith(
+        "Above 100 B, least frequently used keys (any key) are deleted")
+    assert "soonest-to-expire keys among those with a TTL (now 1 key with a TTL)" in \
+        explain_limit(1 << 20, "volatile-ttl", 10, 1)
+    assert explain_limit(100, "allkeys-random", 200, 0).endswith(
+        "The server already uses 200 B: eviction starts at once.")
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_remote_config_on_a_real_redis(qtbot, qapp, model_check):
+    from gui.source import RemoteSource
+    srv = ServerProc("redis")
+    source = RemoteSource(f"redis://127.0.0.1:{srv.port}")
+    sources = [source]
+    try:
+        r = redis.Redis(port=srv.port)
+        panel = make_panel(qtbot, source, model_check)
+        assert panel.maxmemory.text() == "0" and panel.policy.currentText() == "noeviction"
+        panel.maxmemory.setText("100")
+        panel.unit.setCurrentIndex(2)
+        assert panel.apply_maxmemory()
+        i = panel.policy.findText("allkeys-lfu")
+        panel.policy.setCurrentIndex(i)
+        panel.policy.activated.emit(i)
+        assert r.config_get("maxmemory*") == {"maxmemory": str(100 << 20),
+                                              "maxmemory-policy": "allkeys-lfu",
+                                              "maxmemory-samples": "5",
+                                              "maxmemory-eviction-tenacity": "10",
+                                              "maxmemory-clients": "0"}
+        assert "least frequently used keys (any key)" in panel.effect.text()
+        # redis-server's own refusal, on the row and under the table
+        assert not panel.model.setData(cell(panel, "active-defrag-cycle-min"), "500")
+        assert "argument must be between 1 and 99 inclusive" in \
+            cell(panel, "active-defrag-cycle-min", 3).data()
+        assert not panel.rewrite()
+        assert panel.status.text() == \
+            "CONFIG REWRITE: failed: The server is running without a config file"
+        # a user that may read the configuration but not change it: every editor says so
+        r.acl_setuser("viewer", enabled=True, passwords=["+pw"], keys=["*"],
+                      commands=["+@all", "-config|set", "-config|rewrite"])
+        viewer = RemoteSource(f"redis://viewer:pw@127.0.0.1:{srv.port}")
+        sources.append(viewer)
+        vp = make_panel(qtbot, viewer, model_check)
+        assert (vp.maxmemory.text(), vp.unit.currentText()) == ("100", "MB")
+        vp.maxmemory.setText("200")
+        assert not vp.apply_maxmemory()
+        refused = "this user has no permissions to run the 'config|set' command"
+        assert vp.maxmemory_error.text() == f"'200mb' refused: {refused}"
+        i = vp.policy.findText("noeviction")
+        vp.policy.setCurrentIndex(i)
+        vp.policy.activated.emit(i)
+        assert vp.policy_error.text() == f"'noeviction' refused: {refused}"
+        assert vp.policy.currentText() == "allkeys-lfu"          # back to the server's
+        assert not vp.model.setData(cell(vp, "hz"), "20")
+        assert cell(vp, "hz", 3).data() == f"'20' refused: {refused}"
+        assert "Traceback" not in vp.table_error.text() and vp.table_error.text()
+        assert r.config_get("maxmemory*")["maxmemory-policy"] == "allkeys-lfu"
+        r.close()
+    finally:
+        for s in sources:
+            s.close()
+        srv.stop()
