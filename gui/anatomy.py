@@ -219,6 +219,7 @@ class KeyAnatomyView(QWidget):
         self.parts_table = _table(self.parts_model)
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
+        self.thresholds_title = QLabel("Encoding thresholds")
         self.thresholds_model = ThresholdModel(self)
         self.thresholds_table = _table(self.thresholds_model)
         self.python_label = QLabel()
@@ -229,11 +230,10 @@ class KeyAnatomyView(QWidget):
         b = QVBoxLayout(self.body)
         b.setContentsMargins(18, 0, 0, 0)
         for w in (self.total_label, self.bar, self.split_label, self.parts_table,
-                  self.note_label, QLabel("Encoding thresholds"), self.thresholds_table,
+                  self.note_label, self.thresholds_title, self.thresholds_table,
                   self.python_label):
             b.addWidget(w)
         self.parts_table.setMinimumHeight(120)
-        self.thresholds_table.setMaximumHeight(90)
         self.body.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -338,6 +338,12 @@ class KeyAnatomyView(QWidget):
         self.note_label.setText(a.note)
         self.note_label.setVisible(bool(a.note))
         self.thresholds_model.set_rows(list(a.thresholds))
+        n = len(a.thresholds)
+        self.thresholds_title.setText("Encoding thresholds" if n else
+                                      "Encoding thresholds: none for this encoding")
+        self.thresholds_table.setVisible(bool(n))
+        self.thresholds_table.setFixedHeight(   # just its rows: no empty box below
+            self.thresholds_table.horizontalHeader().sizeHint().height() + 20 * n + 4)
         self.python_label.setText(self._python_text(a))
 
     @staticmethod
