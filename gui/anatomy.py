@@ -5,8 +5,9 @@ last saw the key, and what keyscope's own Python objects for the value take.
 
 A collapsible box: the one-line summary (total, nearest threshold, badge) is always
 shown, the tables when expanded.  Recomputed on the key view's refresh, at most every
-``MIN_INTERVAL_MS`` for the same key (a key written in a loop must not make the view
-walk it ten times a second in the loop the server runs in).
+``MIN_INTERVAL_MS`` for the same key, and never more than 1/``MAX_LOOP_SHARE`` of the
+time (a key written in a loop must not make the view walk it ten times a second in the
+loop the server runs in).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableView, QTo
 from .source import InspectorSource, NotAvailable
 
 MIN_INTERVAL_MS = 500
+MAX_LOOP_SHARE = 20                  # wait at least 20x what the last computation took
 KEEP_SEEN = 2000                     # keys whose last seen encoding is remembered
 WARN = QColor(240, 170, 0, 110)      # >= 90% of a threshold: visible on light and dark
 FIRED = QColor("#8a8a8a")
@@ -188,6 +190,7 @@ class KeyAnatomyView(QWidget):
         self.badge_text = ""
         self._seen: dict = {}           # (db, key) -> encoding last shown
         self._last = 0.0
+        self._cost = 0.0                # seconds the last computation took
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.recompute)
@@ -251,7 +254,8 @@ class KeyAnatomyView(QWidget):
             self._timer.stop()
             self.recompute()
             return
-        wait = MIN_INTERVAL_MS - (time.monotonic() - self._last) * 1000
+        interval = max(MIN_INTERVAL_MS, MAX_LOOP_SHARE * self._cost * 1000)
+        wait = interval - (time.monotonic() - self._last) * 1000
         if wait <= 0:
             self.recompute()
         elif not self._timer.isActive():
@@ -259,9 +263,15 @@ class KeyAnatomyView(QWidget):
 
     def recompute(self):
         self._timer.stop()
-        self._last = time.monotonic()
+        self._last = t0 = time.monotonic()
         if self.key is None:
             return
+        try:
+            self._compute()
+        finally:
+            self._cost = time.monotonic() - t0
+
+    def _compute(self):
         try:
             a = self.source.key_anatomy(self.db, self.key)
             self.error = None

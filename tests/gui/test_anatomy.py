@@ -197,3 +197,32 @@ def test_remote_mode_shows_only_what_the_server_says(qtbot, qapp, model_check):
         source.close()
     finally:
         srv.stop()
+
+
+def test_a_key_written_in_a_loop_is_recomputed_at_most_twice_a_second(qtbot, embedded,
+                                                                       client_factory,
+                                                                       model_check):
+    import time
+
+    from gui import anatomy
+    server, source = embedded
+    r = client_factory()
+    in_thread(qtbot, lambda: r.rpush("feed", "a"))
+    view = _view(qtbot, source, model_check)
+    calls = []
+    real = source.key_anatomy
+    source.key_anatomy = lambda db, key: calls.append(key) or real(db, key)
+    view.show_key(0, b"feed")
+    t0 = time.monotonic()
+
+    def writes():
+        for i in range(40):
+            r.rpush("feed", i)
+            time.sleep(0.03)
+        return r.memory_usage("feed", samples=0)
+    usage = in_thread(qtbot, writes)
+    # the last write is shown (a deferred recomputation), without one walk per write
+    qtbot.waitUntil(lambda: view.anatomy.anatomy.total == usage, timeout=5000)
+    elapsed = time.monotonic() - t0
+    assert len(calls) <= 2 + elapsed * 1000 / anatomy.MIN_INTERVAL_MS, (len(calls), elapsed)
+    assert sum(x[1] for x in _counted(view)) == usage
