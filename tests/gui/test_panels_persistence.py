@@ -154,3 +154,73 @@ def test_remote_mode_reads_a_real_redis(qtbot, qapp):
         assert panel.status.text() == "SAVE: OK"
     finally:
         source.close()
+
+
+def test_aof_on_shows_its_size_and_rewrites_from_the_panel(qtbot, embedded, client_factory,
+                                                          tmp_path):
+    server, source = embedded
+    panel = make_panel(qtbot, source)
+    r = client_factory()
+    panel.appendonly.click()                                 # CONFIG SET appendonly yes
+    assert panel.appendonly.isChecked() and panel.aof_error.text() == ""
+    qtbot.waitUntil(lambda: panel.values["aof_rewrite_in_progress"].text() == "idle" and
+                    "not available" not in panel.values["aof_current_size"].text(),
+                    timeout=10_000)
+    in_thread(qtbot, lambda: [r.set(f"a:{i}", "v" * 100) for i in range(200)])
+    info = in_thread(qtbot, lambda: r.info("persistence"))
+    qtbot.waitUntil(lambda: panel.values["aof_current_size"].text() ==
+                    panel_bytes(in_thread(qtbot, lambda: r.info("persistence"))
+                                ["aof_current_size"]), timeout=5000)
+    assert info["aof_enabled"] == 1
+    assert panel.values["aof_file"].text() == f"{tmp_path}/appendonlydir/appendonly.aof.*"
+    rewrites = int(panel.values["aof_rewrites"].text())
+    panel.rewrite_button.click()
+    assert panel.status.ok, panel.status.text()
+    assert panel.status.text().startswith("BGREWRITEAOF: Background append only file "
+                                          "rewriting")
+    qtbot.waitUntil(lambda: panel.values["aof_rewrites"].text() == str(rewrites + 1) and
+                    panel.values["aof_rewrite_in_progress"].text() == "idle", timeout=15_000)
+    assert not panel.rewrite_bar.isVisible()
+    assert panel.values["aof_last_bgrewrite_status"].text() == "ok"
+    assert in_thread(qtbot, lambda: r.info("persistence"))["aof_rewrites"] == rewrites + 1
+
+
+def panel_bytes(n: int) -> str:
+    from gui.panelkit import human_bytes
+    return human_bytes(int(n))
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_a_user_who_may_not_change_persistence_sees_each_refusal_inline(qtbot, qapp, tmp_path):
+    from gui.source import RemoteSource
+    from tests.conftest import ServerProc
+    srv = ServerProc("redis", workdir=str(tmp_path))
+    r = srv.client()
+    r.acl_setuser("viewer", enabled=True, passwords=["+pw"], keys=["*"],
+                  commands=["+@all", "-config|set", "-save", "-bgsave", "-bgrewriteaof"])
+    source = RemoteSource(f"redis://viewer:pw@127.0.0.1:{srv.port}")
+    refused = "this user has no permissions to run the '{}' command"
+    try:
+        panel = make_panel(qtbot, source)
+        assert panel.fsync.currentText() == "everysec" and not panel.appendonly.isChecked()
+        panel.appendonly.click()
+        assert panel.aof_error.text() == "appendonly: " + refused.format("config|set")
+        assert not panel.appendonly.isChecked()              # back to the server's value
+        i = panel.fsync.findText("always")
+        panel.fsync.setCurrentIndex(i)
+        panel.fsync.activated.emit(i)
+        assert panel.aof_error.text() == "appendfsync: " + refused.format("config|set")
+        assert panel.fsync.currentText() == "everysec"
+        assert not type_into(panel.save_field, "60 1")
+        assert panel.save_field.error.text() == "'60 1' refused: " + \
+            refused.format("config|set")
+        for button, name in ((panel.save_button, "SAVE"), (panel.bgsave_button, "BGSAVE"),
+                             (panel.rewrite_button, "BGREWRITEAOF")):
+            button.click()
+            assert not panel.status.ok
+            assert panel.status.text() == f"{name}: failed: " + refused.format(name.lower())
+        assert r.config_get("appendonly") == {"appendonly": "no"}
+        assert r.config_get("appendfsync") == {"appendfsync": "everysec"}
+    finally:
+        source.close()
+        srv.stop()
