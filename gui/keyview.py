@@ -247,7 +247,9 @@ class KeyView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.table.clicked.connect(self._row_clicked)
+        self.table.itemDelegate().closeEditor.connect(self._cell_editor_closed)
         self._restoring = False
+        self._refresh_after_edit = False
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignCenter)
         self.message.setWordWrap(True)
@@ -452,4 +454,12 @@ class KeyView(QWidget):
 
     def _on_keys_changed(self, db: int, keys):
         if db == self.db and self.key is not None and self.key in keys:
+            if self.table.state() == QAbstractItemView.EditingState:
+                self._refresh_after_edit = True     # a reset would close the cell editor
+                return
             self.refresh()
+
+    def _cell_editor_closed(self, *_):
+        if self._refresh_after_edit:
+            self._refresh_after_edit = False
+            QTimer.singleShot(0, self.refresh)

@@ -441,7 +441,7 @@ class CollectionEditor(QWidget):
         for b in self.confirms:
             if b is not button:
                 b.disarm()
-        button.arm(f"{button.label}? Click again")
+        button.arm("Click again")           # short: the status line says what
         self.status.show_error(f"{question} Click '{button.label}' again to confirm.")
 
     # ------------------------------------------------------------------ table cells

@@ -141,10 +141,15 @@ def test_rename_follows_the_key_and_shows_server_errors(qtbot, embedded, client_
     assert ed.status.ok, ed.status.text()
     assert in_thread(qtbot, lambda: (r.exists("old"), r.get("new"))) == (0, b"1")
     assert view.key == b"new" and view.key_label.text() == "new"
-    in_thread(qtbot, lambda: r.delete("new"))          # gone behind the view's back
-    _type(ed.rename_edit, "other")
-    _click(ed.rename_button)
+    source._timer.stop()                  # gone before the view hears of it
+    try:
+        in_thread(qtbot, lambda: r.delete("new"))
+        _type(ed.rename_edit, "other")
+        _click(ed.rename_button)
+    finally:
+        source._timer.start()
     assert not ed.status.ok and "ERR no such key" in ed.status.text()
+    assert "does not exist" in view.message.text()      # the refusal resynced the view
     assert in_thread(qtbot, lambda: r.ping())
 
 

@@ -111,6 +111,27 @@ def test_hash_value_is_edited_in_place_in_the_table(qtbot, embedded, client_fact
     assert in_thread(qtbot, lambda: r.hget("h", "bin")) == b"\xff\x00"
 
 
+def test_a_cell_being_edited_is_not_closed_by_other_clients_writes(
+        qtbot, embedded, client_factory, model_check):
+    server, source = embedded
+    r = client_factory()
+    in_thread(qtbot, lambda: r.hset("h", "a", "1"))
+    view = _view(qtbot, source, b"h", model_check)
+    idx = view.table_model.index(0, 1)
+    view.table.setCurrentIndex(idx)
+    view.table.edit(idx)
+    editor = view.table.viewport().findChild(QLineEdit)
+    assert view.table.state() == QAbstractItemView.EditingState
+    in_thread(qtbot, lambda: r.hset("h", "b", "2"))          # the feed reports 'h'
+    qtbot.wait(300)
+    assert view.table.state() == QAbstractItemView.EditingState and editor.isVisible()
+    editor.selectAll()
+    QTest.keyClicks(editor, "typed")
+    QTest.keyClick(editor, Qt.Key_Return)
+    assert in_thread(qtbot, lambda: r.hgetall("h")) == {b"a": b"typed", b"b": b"2"}
+    qtbot.waitUntil(lambda: view.table_model.rowCount() == 2, timeout=3000)
+
+
 # ---------------------------------------------------------------------- list
 def test_list_set_at_index_and_push_head_and_tail(qtbot, embedded, client_factory,
                                                   model_check):
