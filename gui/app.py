@@ -11,11 +11,14 @@ import asyncio
 import os
 import sys
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
-                               QSplitter, QTabWidget, QToolButton, QWidget)
+                               QMessageBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
+                               QWidget)
 
+from . import theme
+from .connect import ConnectDialog, probe
 from .console import ConsolePanel
 from .keytree import KeyTreePanel
 from .keyview import KeyView
@@ -64,16 +67,26 @@ class MainWindow(QMainWindow):
                             ("Hotkeys", HotKeysPanel(source))):
             self.placeholders[name] = panel
             self.tabs.addTab(panel, name)
-        for i in range(min(10, self.tabs.count())):     # Ctrl+1..9, 0: the tabs in order
-            QShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"), self,
-                      lambda i=i: self.tabs.setCurrentIndex(i))
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         split.setSizes([480, 800])
-        self.setCentralWidget(split)
+        # a remote that stops answering: one line above everything until it is back
+        self.banner = QLabel()
+        self.banner.setObjectName("connectionBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #d0413b; color: white; padding: 4px;")
+        self.banner.hide()
+        central = QWidget()
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.banner)
+        col.addWidget(split, 1)
+        self.setCentralWidget(central)
+        source.connectionChanged.connect(self._on_connection, Qt.QueuedConnection)
         self.tree.keySelected.connect(self._on_key_selected)
 
         # status bar: where the server is, and the line to paste into a terminal
@@ -92,10 +105,108 @@ class MainWindow(QMainWindow):
         row.addWidget(copy)
         self.statusBar().addWidget(self.where, 1)
         self.statusBar().addPermanentWidget(box)
+        self.attach_dialog = None
+        self.about_box = None
+        self._build_menus()
 
         if server is not None:     # SHUTDOWN from a client or a signal ends the app too
             self._watch = asyncio.ensure_future(server.wait_closed())
-            self._watch.add_done_callback(lambda _: self.close())
+            self._watch.add_done_callback(self._server_gone)
+
+    def _server_gone(self, _task):
+        import shiboken6
+        if shiboken6.isValid(self) and not self._closed:
+            self.close()
+
+    # ------------------------------------------------------------------ menus, keys
+    def _build_menus(self):
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self.attach_action = file.addAction("&Attach to remote…", self.open_attach_dialog)
+        self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        file.addSeparator()
+        quit_ = file.addAction("&Quit", QApplication.closeAllWindows)
+        quit_.setShortcut(QKeySequence.Quit)
+        quit_.setMenuRole(quit_.MenuRole.QuitRole)
+
+        view = bar.addMenu("&View")
+        self.panel_actions = []
+        for i in range(self.tabs.count()):             # Ctrl+1..9, 0: the tabs in order
+            a = view.addAction(self.tabs.tabText(i), lambda i=i: self.tabs.setCurrentIndex(i))
+            if i < 10:
+                a.setShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"))
+            self.panel_actions.append(a)
+        view.addSeparator()
+        self.filter_action = view.addAction("Filter keys", self.focus_filter)
+        self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.console_action = view.addAction("Console line", self.focus_console)
+        self.console_action.setShortcut(QKeySequence("Ctrl+L"))
+        view.addSeparator()
+        themes = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions = {}
+        for mode, label in (("system", "&System"), ("light", "&Light"), ("dark", "&Dark")):
+            a = themes.addAction(label, lambda m=mode: theme.manager().set_mode(m))
+            a.setCheckable(True)
+            group.addAction(a)
+            self.theme_actions[mode] = a
+        self.theme_actions[theme.manager().mode].setChecked(True)
+        theme.manager().changed.connect(self._on_theme)
+
+        help_ = bar.addMenu("&Help")
+        about = help_.addAction("&About keyscope", self.show_about)
+        about.setMenuRole(about.MenuRole.AboutRole)
+
+    def _on_theme(self, _dark: bool):
+        self.theme_actions[theme.manager().mode].setChecked(True)
+
+    def focus_filter(self):
+        self.tree.filter_edit.setFocus(Qt.ShortcutFocusReason)
+        self.tree.filter_edit.selectAll()
+
+    def focus_console(self):
+        self.tabs.setCurrentWidget(self.console)
+        self.console.input.setFocus(Qt.ShortcutFocusReason)
+
+    def about_text(self) -> str:
+        from engine import REDIS_VERSION, VERSION
+        import PySide6
+        from PySide6.QtCore import qVersion
+        return (f"<h3>keyscope {VERSION}</h3>"
+                f"<p>A Redis {REDIS_VERSION}-compatible server and its inspector.</p>"
+                f"<p>Showing: {self.source.title()}<br>"
+                f"From a terminal: <code>{self.cli.text()}</code></p>"
+                f"<p>Qt {qVersion()}, PySide6 {PySide6.__version__}, Python "
+                f"{sys.version.split()[0]}</p>")
+
+    def show_about(self):
+        # open(), not exec(): a nested modal loop would stall the server's callbacks
+        if self.about_box is None:
+            self.about_box = QMessageBox(QMessageBox.Information, "About keyscope", "",
+                                         QMessageBox.Ok, self)
+            self.about_box.setTextFormat(Qt.RichText)
+        self.about_box.setText(self.about_text())
+        self.about_box.open()
+
+    def open_attach_dialog(self):
+        """File > Attach to remote…: the remote opens in a window of its own (this one,
+        and its embedded server, keep running)."""
+        if self.attach_dialog is None:
+            self.attach_dialog = ConnectDialog(parent=self)
+            self.attach_dialog.attached.connect(open_window)
+        self.attach_dialog.show()
+        self.attach_dialog.raise_()
+        self.attach_dialog.url_edit.setFocus()
+
+    def _on_connection(self, ok: bool, why: str):
+        if ok:
+            self.banner.hide()
+            self.where.setText(self.source.title())
+            self.statusBar().showMessage("reconnected", 5000)
+        else:
+            self.banner.setText(f"⚠ {why}")
+            self.banner.show()
+            self.where.setText(why)
 
     def _on_key_selected(self, db: int, key: bytes):
         self.keyview.show_key(db, key)
@@ -137,6 +248,53 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
+_windows: list = []          # the open windows (a window attached from the menu has no
+                             # other owner)
+
+
+def open_window(source: InspectorSource, server=None) -> MainWindow:
+    w = MainWindow(source, server)
+    w.setAttribute(Qt.WA_DeleteOnClose)
+    _windows.append(w)
+    w.destroyed.connect(lambda _=None, w=w: w in _windows and _windows.remove(w))
+    w.show()
+    return w
+
+
+def launch(args, server=None):
+    """The first window, with the loop attached: the main window, or (``--attach`` to a
+    server that does not answer) the connect dialog, which says why and offers to fix the
+    URL, retry, or start the embedded server instead.  Returns what it showed."""
+    if server is not None:
+        return open_window(EmbeddedSource(server.engine, server), server)
+    error = probe(args.attach)
+    if not error:
+        return open_window(RemoteSource(args.attach))
+    dialog = ConnectDialog(args.attach, error, offer_embedded=True)
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    dialog.attached.connect(open_window)
+
+    async def embedded():
+        from .embedded import start_embedded
+        dialog.embedded_button.setEnabled(False)
+        dialog.show_note("Starting the embedded server …")
+        try:
+            srv = await start_embedded(args.port, args.config)
+        except Exception as e:              # a bad --config, no free port ...
+            dialog.embedded_button.setEnabled(True)
+            dialog.show_error(f"The embedded server did not start: {e}")
+            return
+        srv.install_signal_handlers()
+        open_window(EmbeddedSource(srv.engine, srv), srv)
+        dialog.accept()
+
+    dialog.embeddedRequested.connect(lambda: asyncio.ensure_future(embedded()))
+    # Quit with no window open ends the app (hiding a dialog does not count as closing)
+    dialog.rejected.connect(lambda: _windows or QApplication.quit())
+    dialog.show()
+    return dialog
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -144,14 +302,13 @@ def main(argv=None) -> int:
     from .qtloop import new_event_loop
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("keyscope")
+    app.setOrganizationName("keyscope")
+    theme.manager().load(None if args.screenshot else QSettings())
     loop = new_event_loop()
     asyncio.set_event_loop(loop)
     server = None
-    try:
-        if args.attach:
-            source = RemoteSource(args.attach)
-            source.databases()              # fail now if it is unreachable
-        else:
+    if not args.attach:
+        try:
             from .embedded import scratch_directives, start_embedded
             extra = ""
             if args.screenshot:      # the sample data must not meet the user's dump.rdb
@@ -160,30 +317,26 @@ def main(argv=None) -> int:
             server = loop.run_until_complete(start_embedded(args.port, args.config,
                                                             extra=extra))
             server.install_signal_handlers()
-            source = EmbeddedSource(server.engine, server)
-    except Exception as e:
-        print(f"keyscope: {e}", file=sys.stderr)
-        loop.close()
-        return 1
+        except Exception as e:      # a bad --config, no free port: a command-line error
+            print(f"keyscope: {e}", file=sys.stderr)
+            loop.close()
+            return 1
     attached = hasattr(loop, "attach")          # qasync (Windows) runs via run_forever
     if attached:
         loop.attach()
-    window = MainWindow(source, server)
-    if os.environ.get("KEYSCOPE_UI_STATS"):     # UI counters for benchmarks/app_bench.py
-        from .uistats import install
-        install(window, os.environ["KEYSCOPE_UI_STATS"])
-    if args.screenshot:
+    first = launch(args, server)
+    task = None
+    if args.screenshot and isinstance(first, MainWindow):
         from .screenshot import take_screenshots
-        task = asyncio.ensure_future(take_screenshots(window, args.screenshot))
-        task.add_done_callback(lambda _: window.close())
-    window.show()
+        task = asyncio.ensure_future(take_screenshots(first, args.screenshot))
+        task.add_done_callback(lambda _: first.close())
     if attached:
         rc = app.exec()
     else:                                        # pragma: no cover (Windows)
         app.lastWindowClosed.connect(loop.stop)
         loop.run_forever()
         rc = 0
-    if args.screenshot and task.done() and task.exception() is not None:
+    if task is not None and task.done() and task.exception() is not None:
         print(f"keyscope: screenshots failed: {task.exception()!r}", file=sys.stderr)
         rc = 1
     if attached:

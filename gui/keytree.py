@@ -344,7 +344,11 @@ class KeyTreeModel(QAbstractItemModel):
             self._build_timer.start(0)
         else:
             self.indexed_at = time.time()
-            self.progress.emit(False, len(self.ns), self.source.dbsize(self.db))
+            try:
+                total = self.source.dbsize(self.db)
+            except Exception:           # a remote that went away (the window says so)
+                total = len(self.ns)
+            self.progress.emit(False, len(self.ns), total)
 
     # ------------------------------------------------------------------ change feed
     def _on_keys_changed(self, db: int, keys):

@@ -260,6 +260,8 @@ class OverviewPanel(QWidget):
         except Exception as e:
             self.note.setText(f"Cannot sample the server: {e}")
             return
+        if self.note.text().startswith("Cannot sample"):    # the server is back
+            self.set_interval(self.timer.interval())
         cur = _counters(s)
         if self._prev is None:
             try:
