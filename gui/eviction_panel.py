@@ -299,7 +299,7 @@ class EvictionPanel(QWidget):
         else:
             how = ("one random key per database in turn" if name.endswith("random") else
                    "the engine's own selection: maxmemory-samples keys per database "
-                   f"scored into the 16-entry eviction pool, best first")
+                   "scored into the 16-entry eviction pool, best first")
             msg = (f"{name}: {how}. Run on copies of the pool and of the random "
                    f"generator, so these are the keys the next eviction run takes, in "
                    f"order — unless a command draws from the generator first "
