@@ -81,6 +81,32 @@ def test_parts_add_up_to_memory_usage_for_every_type_and_encoding(ec):
         assert lru and lru[0].bytes == 0 and "no extra bytes" in lru[0].note
 
 
+def test_parts_add_up_after_random_writes_of_every_kind():
+    """Whatever state commands leave a value in (edited in place, converted, emptied
+    streams, inf scores ...), the parts add up to MEMORY USAGE SAMPLES 0."""
+    import random
+
+    from tests.unit.test_memory_accounting import FakeClock, _random_command
+    clock = FakeClock()
+    e = Engine(clock=clock, rng=random.Random(5))
+    c = e.connect()
+    rng = random.Random(23)
+    keys = [f"k{i}" for i in range(10)]
+    for step in range(3000):
+        _run(e, c, *_random_command(rng, keys))
+        if step % 50 == 0:
+            _run(e, c, "SELECT", 0)
+            _run(e, c, "ZADD", rng.choice(keys), "-inf", "lo", "+inf", "hi", "-0", "z")
+            for db in e.dbs[:2]:
+                for k, v in list(db.data.items()):
+                    a = anatomy(db, k, v, e.config, samples=0)
+                    assert sum(p.bytes for p in a.parts) == a.total == \
+                        memory.usage(db, k, v, 0), (k, a.parts)
+                    assert abs(a.rounding) <= 1 and all(p.bytes >= 0 for p in a.parts)
+                    thresholds(v, e.config)
+                    python_footprint(v)
+
+
 def test_a_string_splits_into_payload_header_and_rounding(ec):
     e, c = ec
     _run(e, c, "SET", "foo", "bar")
@@ -214,7 +240,6 @@ def test_python_footprint_is_bounded_and_labelled(ec):
     assert not small.estimate and small.walked == 1 and small.bytes > 0
 
 
-@pytest.mark.ours_only
 def test_anatomy_totals_are_within_25_percent_of_redis_memory_usage(ec):
     """The same keys written to a real redis-server: the anatomy's total (what Redis
     7.0 would use) against its MEMORY USAGE ... SAMPLES 0."""
