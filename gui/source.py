@@ -801,12 +801,15 @@ class RemoteSource(InspectorSource):
             return None
         exact = i.type == "string" or (i.length or 0) <= self.ANATOMY_EXACT
         note = "components not available remotely: the server reports only a total"
-        try:
-            total = self.call(db, b"MEMORY", b"USAGE", key, b"SAMPLES",
-                              b"0" if exact else b"5")
-            total = int(total) if total is not None else None
-        except NotAvailable as e:
-            total, note = None, f"MEMORY USAGE refused: {e}"
+        total = i.memory                            # MEMORY USAGE's default sample
+        if exact:
+            try:
+                total = self.call(db, b"MEMORY", b"USAGE", key, b"SAMPLES", b"0")
+                total = int(total) if total is not None else None
+            except NotAvailable as e:
+                total, note = None, f"MEMORY USAGE refused: {e}"
+        elif total is None:
+            note = "MEMORY USAGE refused or unknown on this server"
         cfg = {}
         try:
             for k, v in self.config_get("*-max-*").items():

@@ -193,6 +193,10 @@ def test_remote_mode_shows_only_what_the_server_says(qtbot, qapp, model_check):
         view.show_key(0, b"h")                       # back to it: the encoding changed
         assert a.badge.text() == ("encoding changed: listpack -> hashtable "
                                   "(hash-max-listpack-entries: fields 520 > 512)")
+        r.hset("big", mapping={f"f{i}": "v" * 30 for i in range(1500)})
+        view.show_key(0, b"big")                     # MEMORY USAGE's own sample
+        assert "remote: MEMORY USAGE, sampled" in a.summary.text()
+        assert f"{r.memory_usage('big'):,} bytes" in a.summary.text()
         view.hide()
         source.close()
     finally:
