@@ -26,6 +26,8 @@ from .overview import OverviewPanel
 from .clients_panel import ClientsPanel
 from .config_panel import ConfigPanel
 from .hotkeys_panel import HotKeysPanel
+from .eviction_panel import EvictionPanel
+from .expiry_panel import ExpiryPanel
 from .memory_panel import MemoryPanel
 from .persistence_panel import PersistencePanel
 from .replication_panel import ReplicationPanel
@@ -64,7 +66,8 @@ class MainWindow(QMainWindow):
                             ("Config", ConfigPanel(source)),
                             ("Clients", ClientsPanel(source)),
                             ("Memory", MemoryPanel(source)),
-                            ("Hotkeys", HotKeysPanel(source))):
+                            ("Hotkeys", HotKeysPanel(source)),
+                            ("Eviction", EvictionPanel(source)), ("Expiry", ExpiryPanel(source))):
             self.placeholders[name] = panel
             self.tabs.addTab(panel, name)
         split = QSplitter(Qt.Horizontal)
