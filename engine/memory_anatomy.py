@@ -22,7 +22,7 @@ from . import memory as m
 from .memory import (DICT, DICT_ENTRY, DICT_ENTRY_ALLOC, LP_EMPTY, QL_NODE, QL_NODE_MAX,
                      QUICKLIST, ROBJ, STREAM, STREAM_PREALLOC, ZSET, ZSKIPLIST,
                      ZSL_HEADER, ZSL_NODE_AVG, dict_slots, is_int, jemalloc, lp_entry,
-                     lp_int, lp_score, sds_hdr)
+                     lp_score, sds_hdr)
 
 EXACT_LIMIT = 10_000     # elements counted one by one; beyond, MEMORY USAGE's sampling
 SAMPLES = 5              # MEMORY USAGE's default sample count
