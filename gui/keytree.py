@@ -26,8 +26,10 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QStyle, QTreeView, QVBoxLayout, QWidget)
+                               QLineEdit, QMenu, QStyle, QTreeView, QVBoxLayout, QWidget)
 
+from .bulk import BulkBar
+from .filterbar import FilterBar
 from .nsindex import PRESENT, UPDATED, Folder, NamespaceIndex
 from .source import InspectorSource
 from .treefilter import TimeSchedule, TreeFilter
@@ -362,6 +364,20 @@ class KeyTreeModel(QAbstractItemModel):
         if self._builder is None:
             self.progress.emit(False, len(self.ns), self.source.dbsize(self.db))
 
+    def refresh_keys(self, db: int, keys):
+        """Bring keys up to date now (remote: what the inspector itself wrote, as there
+        is no change feed)."""
+        self._on_keys_changed(db, keys)
+
+    def forget(self, key: bytes):
+        """Drop a remote key's cached facts (read again when next shown: the key view
+        may just have learnt its MEMORY USAGE)."""
+        if self._rmeta.pop(key, None) is not None:
+            idx = self.index_for_key(key)
+            if idx.isValid():
+                self._dirty_keys.add(key)
+                QTimer.singleShot(0, self._emit_dirty)
+
     def _on_db_reset(self, db: int):
         if db == self.db:
             self.rebuild()
@@ -611,7 +627,9 @@ class KeyTreeModel(QAbstractItemModel):
         if parent.column() > 0:
             return False
         f = self._child_folder(parent)
-        return f is not None and f.count > 0
+        # listed rows count too: mid-removal the index is already empty, the rows not yet
+        return f is not None and (f.count > 0 or (f.view is not None and
+                                                  bool(f.view.vf or f.view.vl)))
 
     def canFetchMore(self, parent=QModelIndex()):
         if parent.column() > 0 or self._editing:
@@ -802,7 +820,8 @@ class KeyTreeModel(QAbstractItemModel):
 
 
 class KeyTreePanel(QWidget):
-    """Database selector, glob filter, delimiter, the tree and a status line."""
+    """Database selector, glob filter, delimiter, filters on type / TTL / size, the
+    tree with a folder context menu (bulk delete / TTL), the bulk bar and a status line."""
     keySelected = Signal(int, bytes)          # db, key
 
     def __init__(self, source: InspectorSource, parent=None):
@@ -817,17 +836,21 @@ class KeyTreePanel(QWidget):
         self.delim_edit = QLineEdit(":")
         self.delim_edit.setMaximumWidth(36)
         self.delim_edit.setToolTip("namespace delimiter")
+        self.filters = FilterBar(remote=source.sampled)
         self.status = QLabel()
         self.model = KeyTreeModel(source, 0)
         self.view = QTreeView()
         self.view.setUniformRowHeights(True)
         self.view.setModel(self.model)
         self.view.setAlternatingRowColors(True)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
         hdr = self.view.header()
         hdr.setStretchLastSection(False)
         hdr.setSectionResizeMode(0, QHeaderView.Stretch)
-        hdr.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        hdr.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        for col in range(1, len(KeyTreeModel.COLUMNS)):
+            hdr.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        self.bulk = BulkBar(self.model)
+        self.menu: QMenu | None = None
 
         top = QHBoxLayout()
         top.addWidget(self.db_combo)
@@ -837,17 +860,43 @@ class KeyTreePanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
+        lay.addWidget(self.filters)
+        lay.addWidget(self.filters.error)
         lay.addWidget(self.view, 1)
+        lay.addWidget(self.bulk)
         lay.addWidget(self.status)
+        self.filters.error.hide()
 
-        self.db_combo.currentIndexChanged.connect(
-            lambda i: self.model.set_db(self.db_combo.itemData(i)))
-        self.filter_edit.editingFinished.connect(
-            lambda: self.model.set_pattern(self.filter_edit.text().encode() or None))
+        self.db_combo.currentIndexChanged.connect(self._on_db)
+        self.filter_edit.editingFinished.connect(self._apply_filter)
+        self.filters.changed.connect(self._apply_filter)
         self.delim_edit.editingFinished.connect(
             lambda: self.model.set_delimiter(self.delim_edit.text().encode()))
         self.view.selectionModel().currentChanged.connect(self._on_current)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         self.model.progress.connect(self._on_progress)
+
+    def _on_db(self, i: int):
+        self.bulk.close_or_stop()
+        self.model.set_db(self.db_combo.itemData(i))
+
+    def _apply_filter(self):
+        self.model.set_filter(TreeFilter(pattern=self.filter_edit.text().encode() or None,
+                                         **self.filters.values()))
+
+    def _context_menu(self, pos):
+        """On a folder (or the blank area: every key shown): bulk actions, with the
+        exact count in the label.  ``popup``, not ``exec``: no nested event loop."""
+        idx = self.view.indexAt(pos)
+        f = self.model.folder_of_index(idx.siblingAtColumn(0) if idx.isValid() else idx)
+        if f is None or not f.count:
+            return
+        prefix, n = f.prefix, f.count
+        menu = QMenu(self)
+        menu.addAction(f"Delete {n:,} keys…", lambda: self.bulk.prepare("delete", prefix))
+        menu.addAction(f"Set TTL on {n:,} keys…", lambda: self.bulk.prepare("expire", prefix))
+        self.menu = menu
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def reveal(self, key: bytes) -> bool:
         """Expand the folders down to a key and select it (paging as needed)."""
@@ -877,12 +926,19 @@ class KeyTreePanel(QWidget):
         key = cur.siblingAtColumn(0).data(KEY_ROLE) if cur.isValid() else None
         if key is not None:
             self.keySelected.emit(self.model.db, bytes(key))
+            if self.source.sampled:
+                self.model.forget(bytes(key))
 
     def _on_progress(self, building: bool, done: int, total: int):
+        m = self.model
         sampled = " (SCAN, sampled)" if self.source.sampled else ""
         if building:
-            self.status.setText(f"indexing db{self.model.db}: {done:,} / {total:,} keys{sampled}")
-        else:
-            shown = f" matching {self.model.pattern.decode(errors='replace')}" \
-                if self.model.pattern else ""
-            self.status.setText(f"{done:,} keys{shown} in db{self.model.db}{sampled}")
+            self.status.setText(f"indexing db{m.db}: {done:,} / {total:,} keys{sampled}")
+            return
+        shown = m.filter.describe()
+        root = m.ns.root
+        facts = [human(root.bytes)] if m.exact_bytes else []
+        if root.ttl:
+            facts.append(share(root.ttl, root.count))
+        self.status.setText(f"{done:,} keys{' ' + shown if shown else ''} in db{m.db}"
+                            f"{sampled}" + "".join(" · " + x for x in facts))

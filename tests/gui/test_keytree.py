@@ -213,3 +213,421 @@ def test_big_folders_page_from_a_sliced_sort_and_see_later_writes(qtbot, embedde
     names = [row[0] for row in _rows(model, big)]
     expected = sorted([f"{i:05d}" for i in range(0, 3000, 2) if i != 2998] + ["00001", "02999"])
     assert names == expected
+
+
+# ---------------------------------------------------------------------- bytes and TTLs
+def _engine_bytes(server, prefix: bytes, db: int = 0) -> int:
+    """What the engine charges for the keys under prefix (its own accounting, exact)."""
+    from engine.memory import charged, flush_dirty
+    d = server.engine.dbs[db]
+    flush_dirty(d)
+    return sum(charged(d, k, v) for k, v in d.data.items() if k.startswith(prefix))
+
+
+def _folder(model, prefix: bytes):
+    return model.ns.folder_at(prefix)
+
+
+def _cells(model, parent=QModelIndex()):
+    """Every column of every listed row under parent (fetching all pages)."""
+    while model.canFetchMore(parent):
+        model.fetchMore(parent)
+    return {model.index(r, 0, parent).data(): tuple(model.index(r, c, parent).data()
+                                                    for c in range(5))
+            for r in range(model.rowCount(parent))}
+
+
+def _fill_types(r):
+    r.set("app:str", "x" * 100)
+    r.hset("app:h", mapping={f"f{i}": "v" * i for i in range(20)})
+    r.rpush("app:l", *[f"item-{i}" for i in range(50)])
+    r.sadd("app:s", *range(30))
+    r.zadd("app:z", {f"m{i}": i for i in range(40)})
+    r.xadd("app:x", {"a": 1, "b": "two"})
+    r.set("other:1", "y")
+
+
+def test_folder_bytes_are_the_engine_charges_kept_live(qtbot, embedded, client_factory,
+                                                       model_check):
+    from gui.keytree import human
+    server, source = embedded
+    model = model_check(KeyTreeModel(source))
+    _rows(model)
+    r = client_factory()
+    in_thread(qtbot, lambda: _fill_types(r))
+    d = server.engine.dbs[0]
+
+    def exact():
+        app, other = _folder(model, b"app:"), _folder(model, b"other:")
+        return (app is not None and other is not None and
+                app.bytes == _engine_bytes(server, b"app:") and
+                other.bytes == _engine_bytes(server, b"other:") and
+                model.ns.root.bytes == d.mem and len(model.ns) == len(d.data))
+    qtbot.waitUntil(exact, timeout=5000)
+    assert _folder(model, b"app:").count == 6
+    cells = _cells(model)
+    assert cells["app"][3] == human(_engine_bytes(server, b"app:"))
+    # a key row shows its own charge; its tooltip the exact number
+    app = _child(model, QModelIndex(), "app")
+    rows = _cells(model, app)
+    assert rows["h"][1] == "hash" and rows["x"][1] == "stream"
+    from engine.memory import charged
+    hidx = _child(model, app, "h").siblingAtColumn(3)
+    assert hidx.data(Qt.ToolTipRole) == f"{charged(d, b'app:h', d.data[b'app:h']):,} bytes"
+
+    # growth, shrinking, deletion and rename all move the sums
+    in_thread(qtbot, lambda: (r.append("app:str", "y" * 5000),
+                              r.rpush("app:l", *range(500)),
+                              r.hset("app:h", "big", "z" * 300),
+                              r.srem("app:s", *range(10))))
+    qtbot.waitUntil(exact, timeout=5000)
+    in_thread(qtbot, lambda: (r.delete("app:z"), r.rename("app:x", "other:x")))
+    qtbot.waitUntil(exact, timeout=5000)
+    assert _folder(model, b"app:").count == 4 and _folder(model, b"other:").count == 2
+
+
+def test_expiring_share_follows_expire_persist_and_expiry(qtbot, embedded, client_factory,
+                                                          model_check):
+    server, source = embedded
+    model = model_check(KeyTreeModel(source))
+    _rows(model)
+    r = client_factory()
+    in_thread(qtbot, lambda: [r.set(f"s:{i}", i) for i in range(4)])
+    qtbot.waitUntil(lambda: len(model.ns) == 4, timeout=5000)
+
+    def ttl_cell():
+        return model.index(0, 4).data()
+    assert ttl_cell() == ""
+    in_thread(qtbot, lambda: (r.expire("s:0", 100), r.expire("s:1", 3600)))
+    qtbot.waitUntil(lambda: ttl_cell() == "50% expiring", timeout=5000)
+    assert model.index(0, 4).data(Qt.ToolTipRole) == "2 of 4 keys have a TTL"
+    s = _child(model, QModelIndex(), "s")
+    rows = _cells(model, s)
+    assert rows["0"][4] in ("1m 40s", "1m 39s") and rows["1"][4] in ("1h 0m", "59m 59s")
+    assert rows["2"][4] == ""
+    in_thread(qtbot, lambda: r.persist("s:1"))
+    qtbot.waitUntil(lambda: ttl_cell() == "25% expiring", timeout=5000)
+    in_thread(qtbot, lambda: r.set("s:4", 4, px=300))
+    qtbot.waitUntil(lambda: ttl_cell() == "40% expiring", timeout=5000)
+    qtbot.waitUntil(lambda: ttl_cell() == "25% expiring" and len(model.ns) == 4,
+                    timeout=5000)                           # s:4 expired and left
+    assert _folder(model, b"s:").ttl == 1 == len(server.engine.dbs[0].expires)
+    in_thread(qtbot, lambda: r.persist("s:0"))
+    qtbot.waitUntil(lambda: ttl_cell() == "", timeout=5000)
+
+
+# ---------------------------------------------------------------------- filters
+def _shown(model):
+    return sorted(model.ns.keys())
+
+
+def test_type_and_size_filters_follow_writes(qtbot, embedded, client_factory, model_check):
+    from gui.treefilter import TreeFilter
+    server, source = embedded
+    model = model_check(KeyTreeModel(source))
+    r = client_factory()
+    in_thread(qtbot, lambda: (r.set("k:str", "x"), r.hset("k:h", "a", 1),
+                              r.rpush("k:l", 1, 2)))
+    qtbot.waitUntil(lambda: len(model.ns) == 3, timeout=5000)
+    model.set_filter(TreeFilter(type="hash"))
+    qtbot.waitUntil(lambda: not model.building and _shown(model) == [b"k:h"], timeout=5000)
+    in_thread(qtbot, lambda: (r.delete("k:str"), r.hset("k:str", "now", "a hash")))
+    qtbot.waitUntil(lambda: _shown(model) == [b"k:h", b"k:str"], timeout=5000)
+    assert _cells(model)["k"][2] == "2"
+
+    model.set_filter(TreeFilter(min_length=3))
+    qtbot.waitUntil(lambda: not model.building and _shown(model) == [], timeout=5000)
+    in_thread(qtbot, lambda: r.rpush("k:l", 3))             # 3 elements now
+    qtbot.waitUntil(lambda: _shown(model) == [b"k:l"], timeout=5000)
+    in_thread(qtbot, lambda: r.lpop("k:l"))
+    qtbot.waitUntil(lambda: _shown(model) == [], timeout=5000)
+
+    model.set_filter(TreeFilter(pattern=b"k:*", min_bytes=1000))
+    qtbot.waitUntil(lambda: not model.building and _shown(model) == [], timeout=5000)
+    in_thread(qtbot, lambda: r.set("k:blob", "b" * 2000))
+    qtbot.waitUntil(lambda: _shown(model) == [b"k:blob"], timeout=5000)
+    assert _folder(model, b"k:").bytes == _engine_bytes(server, b"k:blob") > 2000
+    in_thread(qtbot, lambda: r.set("k:blob", "small"))
+    qtbot.waitUntil(lambda: _shown(model) == [], timeout=5000)
+
+
+def test_ttl_filters_follow_writes_and_time(qtbot, embedded, client_factory, model_check):
+    from gui.treefilter import TreeFilter
+    server, source = embedded
+    model = model_check(KeyTreeModel(source))
+    r = client_factory()
+    in_thread(qtbot, lambda: (r.set("t:none", 1), r.set("t:far", 1, ex=1000),
+                              r.set("t:soon", 1, px=1800)))
+    qtbot.waitUntil(lambda: len(model.ns) == 3, timeout=5000)
+    model.set_filter(TreeFilter(ttl=("none",)))
+    qtbot.waitUntil(lambda: not model.building and _shown(model) == [b"t:none"], timeout=5000)
+    in_thread(qtbot, lambda: r.persist("t:far"))
+    qtbot.waitUntil(lambda: _shown(model) == [b"t:far", b"t:none"], timeout=5000)
+    in_thread(qtbot, lambda: r.expire("t:far", 1000))
+    qtbot.waitUntil(lambda: _shown(model) == [b"t:none"], timeout=5000)
+
+    # "expiring within 1 s": t:soon is not in yet, enters by time alone, leaves on expiry
+    model.set_filter(TreeFilter(ttl=("within", 1000)))
+    qtbot.waitUntil(lambda: not model.building, timeout=5000)
+    if source.key_meta(0, [b"t:soon"])[b"t:soon"][2] - source.now_ms() > 1100:
+        assert _shown(model) == []
+    qtbot.waitUntil(lambda: _shown(model) == [b"t:soon"], timeout=3000)
+    left = server.engine.dbs[0].expires[b"t:soon"] - source.now_ms()
+    assert left <= 1000                                     # not a moment too early
+    qtbot.waitUntil(lambda: _shown(model) == [], timeout=3000)
+    in_thread(qtbot, lambda: r.pexpire("t:far", 500))        # a write brings it in
+    qtbot.waitUntil(lambda: _shown(model) == [b"t:far"], timeout=3000)
+
+    # "TTL between 1 s and 2 s": enters at 2 s left, leaves below 1 s left
+    in_thread(qtbot, lambda: r.set("t:mid", 1, px=2600))
+    model.set_filter(TreeFilter(ttl=("between", 1000, 2000)))
+    qtbot.waitUntil(lambda: _shown(model) == [b"t:mid"], timeout=3000)
+    assert server.engine.dbs[0].expires[b"t:mid"] - source.now_ms() <= 2000
+    qtbot.waitUntil(lambda: _shown(model) == [], timeout=3000)
+    assert b"t:mid" in server.engine.dbs[0].data            # it left before it expired
+    assert in_thread(qtbot, lambda: r.exists("t:none")) == 1
+
+
+def test_filter_bar_applies_typed_values_and_rejects_bad_ones(qtbot, embedded,
+                                                              client_factory):
+    from PySide6.QtTest import QTest
+    server, source = embedded
+    panel = KeyTreePanel(source)
+    qtbot.addWidget(panel)
+    panel.show()
+    r = client_factory()
+    in_thread(qtbot, lambda: (r.set("a:1", 1, ex=30), r.set("a:2", 2), r.hset("b", "f", 1)))
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 3, timeout=5000)
+    bar = panel.filters
+    bar.ttl_combo.setCurrentIndex(bar.ttl_combo.findData("within"))
+    assert bar.ttl_a.isVisible() and panel.model.filter.ttl == ("any",)
+    QTest.keyClicks(bar.ttl_a, "soon")
+    QTest.keyClick(bar.ttl_a, Qt.Key_Return)
+    assert bar.error.text() == "'soon' is not a duration" and bar.error.isVisible()
+    assert panel.model.filter.ttl == ("any",)            # nothing applied
+    bar.ttl_a.clear()
+    QTest.keyClicks(bar.ttl_a, "1m")
+    QTest.keyClick(bar.ttl_a, Qt.Key_Return)
+    assert bar.error.text() == "" and panel.model.filter.ttl == ("within", 60_000)
+    qtbot.waitUntil(lambda: not panel.model.building and _shown(panel.model) == [b"a:1"],
+                    timeout=5000)
+    assert "expiring within 1m" in panel.status.text()
+    bar.ttl_combo.setCurrentIndex(bar.ttl_combo.findData("any"))
+    bar.type_combo.setCurrentIndex(bar.type_combo.findData("hash"))
+    qtbot.waitUntil(lambda: not panel.model.building and _shown(panel.model) == [b"b"],
+                    timeout=5000)
+    bar.size_combo.setCurrentIndex(bar.size_combo.findData("bytes"))
+    QTest.keyClicks(bar.size_edit, "12 parsecs")
+    QTest.keyClick(bar.size_edit, Qt.Key_Return)
+    assert bar.error.text().startswith("unknown unit 'parsecs'")
+    bar.size_edit.clear()
+    QTest.keyClicks(bar.size_edit, "1k")
+    QTest.keyClick(bar.size_edit, Qt.Key_Return)
+    assert panel.model.filter.min_bytes == 1024 and panel.model.filter.type == "hash"
+    qtbot.waitUntil(lambda: not panel.model.building and _shown(panel.model) == [],
+                    timeout=5000)
+
+
+# ---------------------------------------------------------------------- bulk actions
+def _menu_action(qtbot, panel, folder_name: str, starts: str):
+    """Right-click a top-level folder row like a user; the menu's action starting with
+    ``starts``."""
+    idx = _child(panel.model, QModelIndex(), folder_name)
+    pos = panel.view.visualRect(idx).center()
+    panel.view.customContextMenuRequested.emit(pos)
+    assert panel.menu is not None
+    for a in panel.menu.actions():
+        if a.text().startswith(starts):
+            return a
+    raise AssertionError([a.text() for a in panel.menu.actions()])
+
+
+def test_bulk_delete_by_folder_shows_the_count_first_then_deletes_in_slices(
+        qtbot, embedded, client_factory, model_check, monkeypatch):
+    import gui.bulk as bulk
+    from PySide6.QtTest import QTest
+    monkeypatch.setattr(bulk, "UNLINK_BATCH", 4)
+    monkeypatch.setattr(bulk, "SLICE_S", 0.0)               # one batch per Qt turn
+    server, source = embedded
+    panel = KeyTreePanel(source)
+    qtbot.addWidget(panel)
+    model_check(panel.model)
+    panel.show()
+    r = client_factory()
+
+    def fill():
+        p = r.pipeline(transaction=False)
+        for i in range(60):
+            p.set(f"del:{i % 5}:{i}", i)
+        p.hset("del:h", "f", 1)
+        for i in range(7):
+            p.set(f"keep:{i}", i)
+        p.execute()
+    in_thread(qtbot, fill)
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 68, timeout=5000)
+    action = _menu_action(qtbot, panel, "del", "Delete 61 keys")
+    action.trigger()
+    bar = panel.bulk
+    assert bar.isVisible() and "Delete 61 keys under del:* of db0?" in bar.title.text()
+    assert in_thread(qtbot, lambda: r.dbsize()) == 68        # a dry run: nothing yet
+    in_thread(qtbot, lambda: r.set("del:late", 1))           # the count stays exact
+    qtbot.waitUntil(lambda: bar.go.text() == "Delete 62 keys", timeout=5000)
+    progress = []
+    with qtbot.waitSignal(bar.done, timeout=20_000) as sig:
+        QTest.mouseClick(bar.go, Qt.LeftButton)
+        bar.job.progress.connect(lambda d, t: progress.append((d, t)))
+    assert sig.args == [True, "Deleted 62 keys under del:*"]
+    assert len([p for p in progress if p[1] > 0]) >= 62 // 4    # in slices
+    assert in_thread(qtbot, lambda: (r.dbsize(), r.exists("del:0:0", "del:h", "del:late"),
+                                     r.exists("keep:0"))) == (7, 0, 1)
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 7, timeout=5000)
+    assert [row[0] for row in _rows(panel.model)] == ["keep"]
+    assert bar.status.text() == "Deleted 62 keys under del:*"
+    QTest.mouseClick(bar.cancel, Qt.LeftButton)
+    assert not bar.isVisible()
+
+
+def test_bulk_ttl_by_folder_with_a_filter_touches_only_matching_keys(
+        qtbot, embedded, client_factory, model_check):
+    from PySide6.QtTest import QTest
+    from gui.treefilter import TreeFilter
+    server, source = embedded
+    panel = KeyTreePanel(source)
+    qtbot.addWidget(panel)
+    model_check(panel.model)
+    panel.show()
+    r = client_factory()
+    in_thread(qtbot, lambda: ([r.hset(f"u:{i}", "f", i) for i in range(20)],
+                              [r.set(f"u:s{i}", i) for i in range(5)], r.set("v", 1)))
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 26, timeout=5000)
+    panel.model.set_filter(TreeFilter(type="hash"))
+    qtbot.waitUntil(lambda: not panel.model.building and len(panel.model.ns) == 20,
+                    timeout=5000)
+    _menu_action(qtbot, panel, "u", "Set TTL on 20 keys").trigger()
+    bar = panel.bulk
+    assert "Set a TTL on 20 keys under u:* of db0 (type hash)" in bar.title.text()
+    QTest.keyClicks(bar.ttl_amount, "-5")
+    QTest.mouseClick(bar.go, Qt.LeftButton)
+    assert "must be positive" in bar.status.text() and bar.job is None
+    bar.ttl_amount.clear()
+    QTest.keyClicks(bar.ttl_amount, "100")
+    with qtbot.waitSignal(bar.done, timeout=20_000) as sig:
+        QTest.mouseClick(bar.go, Qt.LeftButton)
+    assert sig.args == [True, "Set a TTL on 20 keys under u:*"]
+    ttls = in_thread(qtbot, lambda: ([r.ttl(f"u:{i}") for i in range(20)],
+                                     [r.ttl(f"u:s{i}") for i in range(5)], r.ttl("v")))
+    assert all(95 <= t <= 100 for t in ttls[0]) and ttls[1] == [-1] * 5 and ttls[2] == -1
+    qtbot.waitUntil(lambda: panel.model.index(0, 4).data() == "100% expiring",
+                    timeout=5000)
+
+
+def test_bulk_delete_of_everything_shown_from_the_blank_area(qtbot, embedded,
+                                                             client_factory):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+    server, source = embedded
+    panel = KeyTreePanel(source)
+    qtbot.addWidget(panel)
+    panel.resize(500, 600)
+    panel.show()
+    r = client_factory()
+    in_thread(qtbot, lambda: (r.set("x:1", 1), r.set("x:2", 2, ex=50), r.set("y", 1)))
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 3, timeout=5000)
+    panel.filter_edit.setText("x:*")
+    QTest.keyClick(panel.filter_edit, Qt.Key_Return)
+    qtbot.waitUntil(lambda: not panel.model.building and len(panel.model.ns) == 2,
+                    timeout=5000)
+    blank = QPoint(10, panel.view.viewport().height() - 5)
+    assert not panel.view.indexAt(blank).isValid()
+    panel.view.customContextMenuRequested.emit(blank)
+    [a for a in panel.menu.actions() if a.text().startswith("Delete 2 keys")][0].trigger()
+    assert "Delete 2 keys in the tree of db0 (matching x:*)?" in panel.bulk.title.text()
+    with qtbot.waitSignal(panel.bulk.done, timeout=10_000) as sig:
+        QTest.mouseClick(panel.bulk.go, Qt.LeftButton)
+    assert sig.args == [True, "Deleted 2 keys in the tree"]
+    assert in_thread(qtbot, lambda: r.keys("*")) == [b"y"]
+
+
+# ---------------------------------------------------------------------- big databases
+def test_a_big_database_builds_in_slices_with_exact_sums(qtbot, embedded):
+    """200k keys put straight into the engine: the build takes many slices (the loop
+    keeps turning), and the sums come out equal to the engine's own total."""
+    server, source = embedded
+    d = server.engine.dbs[0]
+    for i in range(200_000):
+        d.set(b"big:%d:%d" % (i % 100, i), b"v%d" % i)
+        if i % 4 == 0:
+            d.set_expire(b"big:%d:%d" % (i % 100, i), source.now_ms() + 3_600_000)
+    model = KeyTreeModel(source)
+    steps = []
+    model.progress.connect(lambda building, done, total: steps.append(building))
+    qtbot.waitUntil(lambda: _settled(model, source), timeout=120_000)
+    assert steps.count(True) >= 10
+    root = model.ns.root
+    assert (root.count, root.bytes, root.ttl) == (200_000, d.mem, 50_000)
+    assert _cells(model)["big"][4] == "25% expiring"
+
+
+# ---------------------------------------------------------------------- remote mode
+def test_remote_mode_shows_ttls_and_never_invents_bytes(qtbot, qapp, model_check):
+    import redis
+    from PySide6.QtTest import QTest
+    from gui.keytree import REMOTE_MEMORY_TIP, human
+    from gui.source import RemoteSource
+    from tests.conftest import REDIS_SERVER, get_server
+    if REDIS_SERVER is None:
+        import pytest
+        pytest.skip("redis-server is not installed")
+    srv = get_server("redis")
+    r = redis.Redis(port=srv.port, db=9)
+    r.flushdb()
+    r.set("r:a", "x", ex=100)
+    r.set("r:b", "y")
+    r.hset("r:h", mapping={"f": "v"})
+    r.set("s:1", 1)
+    source = RemoteSource(f"redis://127.0.0.1:{srv.port}")
+    panel = None
+    try:
+        panel = KeyTreePanel(source)
+        qtbot.addWidget(panel)
+        model = model_check(panel.model)
+        panel.show()
+        panel.db_combo.setCurrentIndex(9)
+        qtbot.waitUntil(lambda: model.db == 9 and not model.building and len(model.ns) == 4,
+                        timeout=10_000)
+        cells = _cells(model)
+        assert cells["r"][2:] == ("3", "", "33% expiring")
+        folder = _child(model, QModelIndex(), "r")
+        assert folder.siblingAtColumn(3).data(Qt.ToolTipRole) == REMOTE_MEMORY_TIP
+        rows = _cells(model, folder)
+        assert rows["a"][1] == "string" and rows["a"][4] in ("1m 40s", "1m 39s")
+        assert rows["h"][1] == "hash" and rows["h"][3] == "" and rows["b"][4] == ""
+        assert "(SCAN, sampled)" in panel.status.text() and " B" not in panel.status.text()
+        # a key opened in the key view (MEMORY USAGE read) shows its bytes from then on
+        with qtbot.waitSignal(panel.keySelected, timeout=2000):
+            assert panel.reveal(b"r:h")
+        info = source.key_info(9, b"r:h")
+        assert info.memory and _cells(model, folder)["h"][3] == human(info.memory)
+        # the memory filter is not offered remotely: said plainly
+        bar = panel.filters
+        bar.size_combo.setCurrentIndex(bar.size_combo.findData("bytes"))
+        QTest.keyClicks(bar.size_edit, "10")
+        QTest.keyClick(bar.size_edit, Qt.Key_Return)
+        assert "MEMORY USAGE on every key" in bar.error.text()
+        assert panel.model.filter.min_bytes is None
+        # bulk delete: the name must be typed to confirm
+        _menu_action(qtbot, panel, "r", "Delete 3 keys").trigger()
+        assert not panel.bulk.go.isEnabled()
+        QTest.keyClicks(panel.bulk.typed, "r:")
+        assert panel.bulk.go.isEnabled()
+        with qtbot.waitSignal(panel.bulk.done, timeout=10_000) as sig:
+            QTest.mouseClick(panel.bulk.go, Qt.LeftButton)
+        assert sig.args == [True, "Deleted 3 keys under r:*"]
+        assert r.keys("*") == [b"s:1"]
+        qtbot.waitUntil(lambda: len(model.ns) == 1, timeout=5000)    # no feed: told
+    finally:
+        if panel is not None:
+            panel.bulk.close_or_stop()
+        source.close()
+        r.flushdb()
+        r.close()
