@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.attach_action = file.addAction("&Attach to remote…", self.open_attach_dialog)
         self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         file.addSeparator()
-        quit_ = file.addAction("&Quit", QApplication.closeAllWindows)
+        quit_ = file.addAction("&Quit", quit_all)
         quit_.setShortcut(QKeySequence.Quit)
         quit_.setMenuRole(quit_.MenuRole.QuitRole)
 
@@ -249,6 +249,14 @@ def parse_args(argv):
     ap.add_argument("--screenshot", metavar="DIR",
                     help="render each panel on a sample dataset, save PNGs in DIR, exit")
     return ap.parse_args(argv)
+
+
+def quit_all():
+    """Close every window (not QApplication.closeAllWindows: it stops at the first window
+    that defers its close, as a main window does while its server shuts down)."""
+    for w in QApplication.topLevelWidgets():
+        if w.isVisible():
+            w.close()
 
 
 _windows: list = []          # the open windows (a window attached from the menu has no

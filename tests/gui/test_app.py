@@ -11,7 +11,7 @@ import pytest
 import redis
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QKeySequence
 
 from gui.app import MainWindow, cli_line
 from gui.embedded import build_config, start_embedded
@@ -387,3 +387,19 @@ def test_the_process_survives_a_bad_attach_without_a_traceback(tmp_path):
         p.terminate()
         out, err = p.communicate(timeout=10)
     assert b"Traceback" not in err and b"Error" not in err, err.decode()[-2000:]
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_quit_closes_every_window_and_shuts_the_server_down(qtbot, qloop, scratch):
+    from gui.app import open_window
+    from gui.source import EmbeddedSource, RemoteSource
+    server = run_task(qtbot, start_embedded(port=0, extra=scratch))
+    first = open_window(EmbeddedSource(server.engine, server), server)
+    srv = get_server("redis")
+    second = open_window(RemoteSource(f"redis://127.0.0.1:{srv.port}"))
+    quit_action = [a for a in first.menuBar().actions()[0].menu().actions()
+                   if a.text() == "&Quit"][0]
+    assert quit_action.shortcut().matches(QKeySequence.Quit) == QKeySequence.ExactMatch
+    quit_action.trigger()
+    qtbot.waitUntil(lambda: first._closed and second._closed, timeout=5000)
+    assert server._stopped.done()
