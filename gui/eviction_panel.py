@@ -78,6 +78,7 @@ class EvictionPanel(QWidget):
         self.figures.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.note.hide()                    # remote only
 
         # -- controls shared by the sections
         self.policy = QComboBox()
@@ -117,6 +118,7 @@ class EvictionPanel(QWidget):
         self.target.setPlaceholderText("e.g. 64mb")
         self.target.setToolTip("a target maxmemory in bytes, or with a unit (kb, mb, gb)")
         self.target.returnPressed.connect(self.start_dry_run)
+        self.target_human = QLabel()
         self.dry_button = QPushButton("Dry run")
         self.dry_button.clicked.connect(self.start_dry_run)
         self.dry_status = StatusLine()
@@ -154,6 +156,7 @@ class EvictionPanel(QWidget):
             for w in (self.policy, self.count, self.delimiter, self.slider, self.target,
                       self.dry_button):
                 w.setEnabled(False)
+            self.note.show()
             self.note.setText(
                 f"The eviction lab is {NOT_AVAILABLE} for a remote server: which keys the "
                 f"policy would evict next, dry runs and evictions by namespace need the "
@@ -180,6 +183,7 @@ class EvictionPanel(QWidget):
         tr = QHBoxLayout()
         tr.addWidget(self.slider, 1)
         tr.addWidget(self.target)
+        tr.addWidget(self.target_human)
         tr.addWidget(self.dry_button)
         wl.addLayout(tr)
         wl.addWidget(self.dry_status)
@@ -194,11 +198,13 @@ class EvictionPanel(QWidget):
         el.addLayout(split, 1)
 
         grid = QGridLayout()
-        grid.addWidget(nxt, 0, 0, 2, 1)
-        grid.addWidget(what, 0, 1)
+        grid.addWidget(nxt, 0, 0, 1, 2)
+        grid.addWidget(what, 1, 0)
         grid.addWidget(ev, 1, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.figures)
         lay.addWidget(self.note)
@@ -238,8 +244,15 @@ class EvictionPanel(QWidget):
         return self.delimiter.text().encode() or b":"
 
     def _policy_name(self) -> str:
+        return self._what_if() or (self.engine.evictor.policy if self.embedded else "?")
+
+    def _what_if(self) -> str | None:
+        """The policy to simulate (None: the server's own).  Under noeviction, which
+        never evicts, "current" shows allkeys-lru as a labelled what-if."""
         p = self.policy.currentData()
-        return p if p else (self.engine.evictor.policy if self.embedded else "?")
+        if p is None and self.embedded and self.engine.evictor.policy == "noeviction":
+            return "allkeys-lru"
+        return p
 
     def _policy_changed(self, _i):
         self.refresh()
@@ -267,16 +280,20 @@ class EvictionPanel(QWidget):
                  f"policy {policy}", f"maxmemory-samples {e.config['maxmemory-samples']}",
                  f"evicted_keys {e.stats.evicted_keys:,}"]
         self.figures.setText("   ".join(parts))
-        self._span = (0, max(used, mm, 1))
-        if self._target_bytes is None:
-            self._set_target(mm if mm and mm < used else used * 9 // 10)
+        # the slider spans what eviction can free: all the keys .. none of them
+        base = used - memory.dataset_memory(e)
+        self._span = (base, max(used, mm, base + 1))
+        if self._target_bytes is None:          # start at a tenth of the keys' bytes
+            self._set_target(mm if mm and mm < used else used - (used - base) // 10)
         self._refresh_candidates(used, mm)
         self._refresh_tally()
+        if self.last_dry is None and self.dry is None:     # a first answer, unasked
+            self.start_dry_run()
 
     def _refresh_candidates(self, used: int, mm: int):
         from engine.evictlab import next_candidates
         e = self.engine
-        policy = self.policy.currentData()
+        policy = self._what_if()
         name = self._policy_name()
         t0 = time.perf_counter()
         try:
@@ -305,7 +322,10 @@ class EvictionPanel(QWidget):
                    f"order — unless a command draws from the generator first "
                    f"(SPOP, RANDOMKEY, LFU increments).")
             if policy is not None and policy != e.evictor.policy:
-                msg += f" What-if: the server's policy is {e.evictor.policy}."
+                msg += f" What-if: the server's policy is {e.evictor.policy}"
+                msg += (", which never evicts (once used_memory reaches maxmemory, "
+                        "commands that need memory are refused with OOM)."
+                        if e.evictor.policy == "noeviction" else ".")
                 lfu_now = e.evictor.policy.endswith("-lfu")
                 if name.endswith("-lfu") != lfu_now and not name.endswith(("random", "ttl")):
                     msg += (" The access table holds " +
@@ -359,6 +379,7 @@ class EvictionPanel(QWidget):
     def _set_target(self, nbytes: int):
         self._target_bytes = max(0, int(nbytes))
         self.target.setText(str(self._target_bytes))
+        self.target_human.setText(human_bytes(self._target_bytes))
         lo, hi = self._span
         pos = round((self._target_bytes - lo) * SLIDER_STEPS / max(1, hi - lo))
         self.slider.blockSignals(True)
@@ -369,6 +390,7 @@ class EvictionPanel(QWidget):
         lo, hi = self._span
         self._target_bytes = lo + (hi - lo) * pos // SLIDER_STEPS
         self.target.setText(str(self._target_bytes))
+        self.target_human.setText(human_bytes(self._target_bytes))
         if not self.slider.isSliderDown():          # keyboard / click: run at once
             self.start_dry_run()
 
@@ -388,7 +410,7 @@ class EvictionPanel(QWidget):
         self._set_target(target)
         from engine.evictlab import DryRun
         try:
-            self.dry = DryRun(self.engine, target, self.policy.currentData(),
+            self.dry = DryRun(self.engine, target, self._what_if(),
                               self._delim())
         except Exception as ex:
             self.dry = None
@@ -415,7 +437,7 @@ class EvictionPanel(QWidget):
         self._publish_dry(d)
 
     def _publish_dry(self, d):
-        name = d.sim.policy
+        name = d.sim.policy + ("" if d.sim.current else ", what-if")
         n = max(1, d.keys)
         self.dry_model.set_rows([(ns, k, b, k * 100 / n) for ns, k, b in d.ns_rows()])
         head = (f"to get used_memory {human_bytes(d.used)} under "

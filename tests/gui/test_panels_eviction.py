@@ -59,8 +59,9 @@ def test_next_candidates_and_dry_run_are_what_the_server_then_evicts(
 
     from engine import memory
     target = memory.used_memory(server.engine) - 8000
+    first = p.last_dry                                         # the one run on show
     _type_target(p, str(target))
-    qtbot.waitUntil(lambda: p.last_dry is not None, timeout=5000)
+    qtbot.waitUntil(lambda: p.last_dry is not first, timeout=5000)
     d = p.last_dry
     predicted = [k for _db, k, _b in d.first]
     assert 8 <= d.keys == len(predicted) and d.freed >= 8000
@@ -107,8 +108,14 @@ def test_what_if_policies_and_bad_input(qtbot, embedded, client_factory, model_c
     in_thread(qtbot, load)
     p = EvictionPanel(source, interval_ms=200)
     show_panel(qtbot, p, model_check, *_models(p))
+    # the server's noeviction never evicts: "current" shows allkeys-lru as a what-if
     qtbot.waitUntil(lambda: "noeviction" in p.cand_note.text(), timeout=5000)
-    assert p.cand_model.rows == [] and "OOM" in p.cand_note.text()
+    note = p.cand_note.text()
+    assert "allkeys-lru" in note and "What-if" in note and "OOM" in note
+    assert len(p.cand_model.rows) == 20
+    p.policy.setCurrentIndex(p.policy.findText("noeviction"))
+    p.policy.activated.emit(p.policy.currentIndex())
+    assert p.cand_model.rows == [] and "nothing is ever evicted" in p.cand_note.text()
 
     p.policy.setCurrentIndex(p.policy.findText("volatile-ttl"))
     p.policy.activated.emit(p.policy.currentIndex())
@@ -119,14 +126,25 @@ def test_what_if_policies_and_bad_input(qtbot, embedded, client_factory, model_c
     assert "What-if" in p.cand_note.text()
     assert server.engine.config["maxmemory-policy"] == "noeviction"   # untouched
 
+    first = p.last_dry
     _type_target(p, "0")                     # everything volatile goes, then nothing left
-    qtbot.waitUntil(lambda: p.last_dry is not None, timeout=5000)
+    qtbot.waitUntil(lambda: p.last_dry is not first, timeout=5000)
     assert p.last_dry.keys == 10 and "nothing left" in p.dry_status.text()
     assert p.dry_model.rows[0][:2] == (b"b", 10)
     _type_target(p, "lots")
     assert not p.dry_status.ok and "not a memory size" in p.dry_status.text()
     _type_target(p, "1gb")
     assert p.last_dry.tofree == 0 and "it already fits" in p.dry_status.text()
+    # the slider, from the keyboard: all the way down is "every key goes"
+    p.policy.setCurrentIndex(p.policy.findText("allkeys-lru"))
+    p.policy.activated.emit(p.policy.currentIndex())
+    first = p.last_dry
+    p.slider.setFocus()
+    QTest.keyClick(p.slider, Qt.Key_Home)
+    qtbot.waitUntil(lambda: p.last_dry is not first, timeout=5000)
+    assert p.slider.value() == 0 and p.last_dry.keys == 40
+    assert {row[0]: row[1] for row in p.dry_model.rows} == {b"a": 30, b"b": 10}
+    assert "allkeys-lru, what-if" in p.dry_status.text()
     assert in_thread(qtbot, r.dbsize) == 40
     p.close_lab()
 
