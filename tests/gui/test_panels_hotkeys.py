@@ -15,7 +15,7 @@ def test_embedded_counts_reads_and_writes_exactly(qtbot, embedded, client_factor
                                                    model_check):
     server, source = embedded
     p = HotKeysPanel(source, interval_ms=200)
-    show_panel(qtbot, p, model_check, p.model)
+    show_panel(qtbot, p, model_check, p.model, p.view.model())
     assert "off" in p.note.text() and p.model.rows == []
     p.enable.click()                               # CONFIG SET keyscope-hotkeys yes
     assert server.engine.hotkeys.enabled and p.status.ok
@@ -58,7 +58,7 @@ def test_embedded_without_counters_says_not_available(qtbot, embedded, model_che
     server, source = embedded
     p = HotKeysPanel(source)
     p.hk = None
-    show_panel(qtbot, p, model_check, p.model)
+    show_panel(qtbot, p, model_check, p.model, p.view.model())
     qtbot.waitUntil(lambda: "not available" in p.note.text(), timeout=3000)
     assert not p.enable.isEnabled() and p.model.rows == []
 
@@ -72,7 +72,7 @@ def test_remote_needs_an_lfu_policy_and_then_ranks_by_object_freq(qtbot, qapp, m
         r.mset({f"k:{i}": i for i in range(200)})
         source = RemoteSource(f"redis://127.0.0.1:{srv.port}")
         p = HotKeysPanel(source)
-        show_panel(qtbot, p, model_check, p.model)
+        show_panel(qtbot, p, model_check, p.model, p.view.model())
         qtbot.waitUntil(lambda: p.passes >= 1, timeout=10_000)
         assert "'noeviction'" in p.note.text() and "LFU" in p.note.text()
         assert "not available" in p.note.text() and p.model.rows == []
@@ -96,7 +96,7 @@ def test_remote_needs_an_lfu_policy_and_then_ranks_by_object_freq(qtbot, qapp, m
 
 
 def test_the_main_window_has_both_tabs_and_ctrl_digit_shortcuts(qtbot, embedded):
-    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
     from gui.app import MainWindow
     from gui.memory_panel import MemoryPanel
@@ -106,9 +106,11 @@ def test_the_main_window_has_both_tabs_and_ctrl_digit_shortcuts(qtbot, embedded)
     names = [w.tabs.tabText(i) for i in range(w.tabs.count())]
     assert "Memory" in names and "Hotkeys" in names
     assert isinstance(w.placeholders["Memory"], MemoryPanel)
-    keys = {s.key().toString(QKeySequence.PortableText): s
-            for s in w.findChildren(QShortcut)}
+    keys = {s.key().toString(QKeySequence.PortableText): s.activated.emit
+            for s in w.findChildren(QShortcut)}         # shortcuts or menu actions
+    keys.update((k.toString(QKeySequence.PortableText), a.trigger)
+                for a in w.findChildren(QAction) for k in a.shortcuts())
     assert {f"Ctrl+{d}" for d in "1234567890"} <= set(keys)
-    keys["Ctrl+" + str(names.index("Memory") + 1)].activated.emit()
+    keys["Ctrl+" + str(names.index("Memory") + 1)]()
     assert w.tabs.currentWidget() is w.placeholders["Memory"]
     w.overview.timer.stop()

@@ -14,7 +14,10 @@ import pytest
 
 
 def _models(p):
-    return p.type_model, p.ns_model, p.bytes_model, p.elems_model
+    from PySide6.QtWidgets import QTableView
+    proxies = [v.model() for v in p.views.findChildren(QTableView)]
+    assert len(proxies) == 4
+    return (p.type_model, p.ns_model, p.bytes_model, p.elems_model, *proxies)
 
 
 def _fill(r):

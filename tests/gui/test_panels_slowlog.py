@@ -15,7 +15,7 @@ from tests.gui.panel_utils import show_panel, type_into
 def make_panel(qtbot, source, model_check):
     panel = SlowlogPanel(source, interval_ms=50)
     return show_panel(qtbot, panel, model_check, panel.model, panel.proxy,
-                      panel.latency_model)
+                      panel.latency_model, panel.latency_view.model())
 
 
 def test_commands_appear_by_diff_and_the_panel_never_logs_itself(qtbot, embedded,
@@ -56,15 +56,21 @@ def test_filter_sort_reset_and_length(qtbot, embedded, client_factory, model_che
     r = client_factory()
     in_thread(qtbot, lambda: [r.set("a", 1), r.get("a"), r.lpush("l", *range(50)),
                               r.lrange("l", 0, -1), r.get("a")])
-    qtbot.waitUntil(lambda: panel.model.rowCount() >= 5, timeout=5000)
+    qtbot.waitUntil(lambda: sum(e.args[0] == b"GET" for e in panel.model.rows) == 2 and
+                    any(e.args[0] == b"LRANGE" for e in panel.model.rows), timeout=5000)
     panel.filter.setText("get")                       # case-insensitive, all columns
     assert panel.proxy.rowCount() == 2
     assert all(panel.proxy.index(i, 3).data() == "GET a" for i in range(2))
     panel.filter.setText("")
-    panel.view.sortByColumn(2, Qt.DescendingOrder)    # by duration
+    head = panel.view.horizontalHeader()              # the header's sort indicator
+    head.setSortIndicator(2, Qt.DescendingOrder)      # (what a click on it sets): by duration
     d = [int(panel.proxy.index(i, 2).data().replace(",", ""))
          for i in range(panel.proxy.rowCount())]
-    assert d == sorted(d, reverse=True)
+    assert len(d) >= 5 and d == sorted(d, reverse=True)
+    head.setSortIndicator(2, Qt.AscendingOrder)
+    d = [int(panel.proxy.index(i, 2).data().replace(",", ""))
+         for i in range(panel.proxy.rowCount())]
+    assert d == sorted(d)
     last_id = panel.model.last_id
     panel.reset_button.click()
     assert panel.model.rowCount() == 0 and "OK" in panel.status.text()
@@ -93,6 +99,11 @@ def test_a_bad_threshold_shows_the_server_error_and_the_server_keeps_serving(
     assert "'fast' refused" in panel.threshold.error.text()
     qtbot.wait(120)                                   # a refresh restores the field
     assert panel.threshold.edit.text() == str(before)
+    assert not type_into(panel.latency_threshold, "-3")
+    assert panel.latency_threshold.error.text().startswith("'-3' refused: ERR CONFIG SET "
+                                                           "failed")
+    assert not type_into(panel.max_len, "1e3")
+    assert panel.max_len.error.text().startswith("'1e3' refused: ERR CONFIG SET failed")
     assert in_thread(qtbot, lambda: client_factory().ping())
 
 
