@@ -76,8 +76,13 @@ class Simulation:
     """The engine's eviction selection on private copies of its state (see the module
     doc).  ``pick()`` answers what the next eviction takes, ``evict()`` pretends it went."""
 
-    def __init__(self, engine, policy: str | None = None, samples: int | None = None):
+    def __init__(self, engine, policy: str | None = None, samples: int | None = None,
+                 cache: dict | None = None):
         ev = engine.evictor
+        # lists built here for a database the evictor has none for yet, kept by the
+        # caller between runs: reused while nothing was written (the same list the
+        # evictor would build), so a big idle keyspace is copied once, not every refresh
+        self._cache = cache
         self.engine = engine
         self.current = policy is None or policy == ev.policy
         self.policy = ev.policy if policy is None else policy
@@ -108,12 +113,30 @@ class Simulation:
     # -- the databases as the simulation sees them
     def _has(self, db, volatile: bool) -> bool:
         d = db.expires if volatile else db.data
-        gone = self._gone_exp.get(db.id, 0) if volatile else len(self.gone.get(db.id, ()))
-        return len(d) > gone
+        if not d:
+            return False
+        g = self.gone.get(db.id)
+        if not g:
+            return True
+        return len(d) > (self._gone_exp.get(db.id, 0) if volatile else len(g))
 
     def _live(self, db, volatile: bool, key) -> bool:
         return key in (db.expires if volatile else db.data) and \
             key not in self.gone.get(db.id, ())
+
+    def _built(self, db, d, slot) -> list:
+        """A fresh sampling list (list(d) minus the simulated evictions), cached while
+        the dataset is unchanged and nothing was simulated away."""
+        c = self._cache
+        if c is None or self.gone.get(db.id):
+            return self._fresh(db, d)
+        hit = c.get(slot)
+        dirty = self.engine.dirty
+        if hit is not None and hit[0] is d and hit[1] == dirty and len(hit[2]) == len(d):
+            return hit[2]
+        keys = list(d)
+        c[slot] = (d, dirty, keys)
+        return keys
 
     def _fresh(self, db, d) -> list:
         gone = self.gone.get(db.id)
@@ -133,7 +156,7 @@ class Simulation:
             if src is not None:
                 st = self._lists[slot] = _KeyList(src[0], src[1], src[2])
         if st is None or st.d is not d or st.misses > st.n // 2 or st.n < vlen // 2:
-            st = self._lists[slot] = _KeyList(d, self._fresh(db, d), 0)
+            st = self._lists[slot] = _KeyList(d, self._built(db, d, slot), 0)
         out = []
         rand = self.rng.random
         gone = self.gone.get(db.id, ())
@@ -239,9 +262,10 @@ class Simulation:
 
 
 def next_candidates(engine, n: int = 20, policy: str | None = None,
-                    delim: bytes = b":") -> list[Candidate]:
-    """The next ``n`` keys the policy evicts, in order (nothing is evicted)."""
-    sim = Simulation(engine, policy)
+                    delim: bytes = b":", cache: dict | None = None) -> list[Candidate]:
+    """The next ``n`` keys the policy evicts, in order (nothing is evicted).  ``cache``:
+    a dict kept between calls (see Simulation)."""
+    sim = Simulation(engine, policy, cache=cache)
     out = []
     while len(out) < n:
         found = sim.pick()

@@ -30,6 +30,7 @@ INTERVAL_MS = 1000
 DRY_TICK_MS = 25                 # dry run: one slice per tick ...
 DRY_BUDGET_S = 0.008             # ... of at most this much work
 SLIDER_STEPS = 1000
+DRY_LIMIT = 1_000_000            # keys a dry run simulates at most (it remembers each)
 CURRENT = "current"
 
 
@@ -72,6 +73,7 @@ class EvictionPanel(QWidget):
         self.dry = None                     # the DryRun in progress
         self.last_dry = None                # the last complete one
         self.cost = 0.0
+        self._lists: dict = {}              # sampling lists reused while nothing changed
 
         self.figures = QLabel()
         self.figures.setWordWrap(True)
@@ -297,7 +299,8 @@ class EvictionPanel(QWidget):
         name = self._policy_name()
         t0 = time.perf_counter()
         try:
-            cands = next_candidates(e, self.count.value(), policy, self._delim())
+            cands = next_candidates(e, self.count.value(), policy, self._delim(),
+                                    self._lists)
         except Exception as ex:                     # a bug of ours: say it, keep serving
             self.cand_note.setText(f"candidates {NOT_AVAILABLE}: {type(ex).__name__}: {ex}")
             return
@@ -411,7 +414,7 @@ class EvictionPanel(QWidget):
         from engine.evictlab import DryRun
         try:
             self.dry = DryRun(self.engine, target, self._what_if(),
-                              self._delim())
+                              self._delim(), limit=DRY_LIMIT)
         except Exception as ex:
             self.dry = None
             self.dry_status.show_error(f"dry run failed: {type(ex).__name__}: {ex}")

@@ -244,3 +244,22 @@ def test_expire_counters_split_active_and_lazy():
     assert expire_counters(e)["time_cap"] == 1
     run(e, c, "CONFIG", "RESETSTAT")
     assert expire_counters(e)["active"] == 0 and expire_counters(e)["time_cap"] == 0
+
+
+def test_a_cache_reuses_the_sampling_list_while_nothing_is_written():
+    e, c, _ = dataset("allkeys-lru")
+    assert not e.evictor._kpools                     # the evictor never sampled yet
+    cache = {}
+    a = next_candidates(e, 10, cache=cache)
+    built = {k: v[2] for k, v in cache.items()}
+    assert built and all(len(v) == len(e.dbs[k[1]].data) for k, v in built.items())
+    b = next_candidates(e, 10, cache=cache)
+    assert [(x.db, x.key) for x in a] == [(x.db, x.key) for x in b]
+    assert all(cache[k][2] is v for k, v in built.items())          # not copied again
+    run(e, c, "SET", "fresh", "v")
+    next_candidates(e, 10, cache=cache)
+    assert cache[(False, 0)][2] is not built[(False, 0)]            # a write: rebuilt
+    seen = evicted_in_order(e)
+    d = next_candidates(e, 10, cache=cache)
+    run(e, c, "CONFIG", "SET", "maxmemory", memory.used_memory(e) - 3000)
+    assert seen and [(x.db, x.key) for x in d][:len(seen)] == seen
