@@ -56,7 +56,8 @@ class ConsolePanel(QWidget):
         self.prompt.setFont(mono)
         self.input = QLineEdit()
         self.input.setFont(mono)
-        self.input.setPlaceholderText("type a command, e.g. SET greeting hello   (Up/Down: history)")
+        self.input.setPlaceholderText("type a command, e.g. SET greeting hello   "
+                                      "(Up/Down: history, Tab: complete)")
         self.input.returnPressed.connect(self._submit)
         self.input.installEventFilter(self)
         self.raw = QCheckBox("--raw")

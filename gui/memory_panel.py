@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxL
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from .overview import Ring
-from .panelkit import NOT_AVAILABLE, Poller, human_bytes, text
+from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, text
 from . import theme
 from .source import InspectorSource
 
@@ -394,6 +394,7 @@ class MemoryPanel(QWidget):
         self.delimiter.setMaximumWidth(40)
         self.delimiter.setToolTip("top-level namespace = the key up to the first delimiter")
         self.delimiter.editingFinished.connect(self.rescan)
+        self.delimiter_error = StatusLine()
         self.rescan_button = QPushButton("Rescan now")
         self.rescan_button.clicked.connect(self.rescan)
         self.walk_label = QLabel()
@@ -428,6 +429,7 @@ class MemoryPanel(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("namespace delimiter"))
         controls.addWidget(self.delimiter)
+        controls.addWidget(self.delimiter_error)
         controls.addWidget(self.rescan_button)
         controls.addWidget(self.walk_label, 1)
 
@@ -509,6 +511,12 @@ class MemoryPanel(QWidget):
 
     # -- breakdown walk
     def rescan(self):
+        if not self.delimiter.text():
+            self.delimiter.setText(":")
+            self.delimiter_error.show_error("an empty delimiter has no namespaces: "
+                                            "back to ':'")
+        elif self.delimiter_error.text():
+            self.delimiter_error.clear_status()
         self.next_pass.stop()
         self._start_walk()
 

@@ -334,11 +334,11 @@ class OverviewPanel(QWidget):
         self.events.append((when, text))
         del self.events[:-MAX_MARKERS]
         lines = []
-        for name, chart in self.charts.items():
+        for name, chart in self.charts.items():       # mid grey: legible in both themes
             line = pg.InfiniteLine(pos=when - time.time(), angle=90,
-                                   pen=pg.mkPen("#888", width=1, style=Qt.DashLine),
+                                   pen=pg.mkPen("#8a8a8a", width=1, style=Qt.DashLine),
                                    label=text if name == "ops" else None,
-                                   labelOpts={"position": 0.85, "color": "#555"})
+                                   labelOpts={"position": 0.85, "color": "#8a8a8a"})
             chart.addItem(line)
             lines.append((chart, line))
         self.markers.append((when, lines))
@@ -348,7 +348,8 @@ class OverviewPanel(QWidget):
                 chart.removeItem(line)
         recent = self.events[-4:]
         self.events_label.setText("Events: " + "; ".join(
-            f"{time.strftime('%H:%M:%S', time.localtime(t))} {e}" for t, e in reversed(recent)))
+            f"{time.strftime('%H:%M:%S', time.localtime(t))} {e}"
+            for t, e in reversed(recent)))
 
     # ------------------------------------------------------------------ drawing
     def redraw(self):

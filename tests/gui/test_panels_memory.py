@@ -171,3 +171,30 @@ def test_remote_sample_is_capped(qtbot, qapp, model_check, monkeypatch):
         source.close()
     finally:
         srv.stop()
+
+
+def test_the_namespace_delimiter_is_typed_in_the_panel(qtbot, embedded, client_factory,
+                                                      model_check):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    server, source = embedded
+    r = client_factory()
+    in_thread(qtbot, lambda: r.mset({"app/users/1": 1, "app/users/2": 2, "cache/x": 3,
+                                     "a:b": 4}))
+    p = MemoryPanel(source, walk_pause_ms=60_000)
+    show_panel(qtbot, p, model_check, *_models(p))
+    qtbot.waitUntil(lambda: p.passes == 1, timeout=10_000)
+    assert {row[0] for row in p.ns_model.rows} == {"a", memory_panel.NO_NS}
+    p.delimiter.selectAll()
+    QTest.keyClicks(p.delimiter, "/")
+    QTest.keyClick(p.delimiter, Qt.Key_Return)
+    qtbot.waitUntil(lambda: p.passes == 2, timeout=10_000)
+    assert {row[0]: row[1] for row in p.ns_model.rows} == \
+        {"app": 2, "cache": 1, memory_panel.NO_NS: 1}
+    p.delimiter.selectAll()
+    QTest.keyClick(p.delimiter, Qt.Key_Delete)
+    QTest.keyClick(p.delimiter, Qt.Key_Return)
+    assert p.delimiter.text() == ":" and "empty delimiter" in p.delimiter_error.text()
+    qtbot.waitUntil(lambda: p.passes == 3, timeout=10_000)
+    assert {row[0] for row in p.ns_model.rows} == {"a", memory_panel.NO_NS}
+    p.hide()
