@@ -114,3 +114,22 @@ def test_the_main_window_has_both_tabs_and_ctrl_digit_shortcuts(qtbot, embedded)
     keys["Ctrl+" + str(names.index("Memory") + 1)]()
     assert w.tabs.currentWidget() is w.placeholders["Memory"]
     w.overview.timer.stop()
+
+
+def test_counts_leave_the_sliding_window(qtbot, embedded, client_factory, model_check):
+    server, source = embedded
+    r = client_factory()
+    # from a client; the window first (engine.hotkeys sizes its slices when counting
+    # starts: a window changed later takes effect after the old slice ends)
+    in_thread(qtbot, lambda: r.config_set("keyscope-hotkeys-window", 1))
+    in_thread(qtbot, lambda: r.config_set("keyscope-hotkeys", "yes"))
+    p = HotKeysPanel(source, interval_ms=100)
+    show_panel(qtbot, p, model_check, p.model, p.view.model())
+    assert p.enable.isChecked() and p.window.currentText() == "1 s"
+    resets = []
+    p.model.modelReset.connect(lambda: resets.append(1))
+    in_thread(qtbot, lambda: [r.get("brief") for _ in range(7)])
+    qtbot.waitUntil(lambda: [row[2:] for row in p.model.rows] == [(b"brief", 7, 0, 7)],
+                    timeout=3000)
+    qtbot.waitUntil(lambda: p.model.rows == [], timeout=5000)       # a second later: gone
+    assert resets == [] and "last 1 s" in p.note.text()
