@@ -298,13 +298,15 @@ class KeyTreeModel(QAbstractItemModel):
         key_meta, lengths = src.key_meta, flt.needs_length
         add, added, put = ns.add, self._added, self._put
         plain = not flt.on_meta
-        for batch in src.key_batches(db, 1000, pattern=flt.pattern):
+        for batch in src.key_batches(db, 500, pattern=flt.pattern):
             metas = key_meta(db, batch, lengths)
             if plain:                        # the common case, inlined
                 for key, m in metas.items():
                     res = add(key, ((m[1] or 0) << 1) | (m[2] is not None))
                     if res:
                         added(*res, key)
+                    elif res is UPDATED:         # the feed indexed it first
+                        self._dirty_folders.update(ns.updated_path[1:])
             else:
                 now = src.now_ms()
                 for key, m in metas.items():
@@ -403,21 +405,39 @@ class KeyTreeModel(QAbstractItemModel):
     def _apply(self, keys):
         """Bring these keys up to date: indexed with their current metadata when they
         exist and pass the filter, else gone.  O(depth) each."""
-        src, ns = self.source, self.ns
+        src, ns, flt = self.source, self.ns, self.filter
         keys = list(keys)
-        metas = src.key_meta(self.db, keys, self.filter.needs_length)
-        now = src.now_ms()
-        timed = self.filter.timed
+        metas = src.key_meta(self.db, keys, flt.needs_length)
+        if flt.on_meta:
+            now, put = src.now_ms(), self._put
+            for key in keys:
+                m = metas.get(key)
+                if m is not None:
+                    put(key, m, now)
+                else:
+                    self._gone(key)
+            return
+        # no filter on metadata: the feed's hot path, inlined
+        add, dirty_keys, dirty_folders = ns.add, self._dirty_keys, self._dirty_folders
         for key in keys:
             m = metas.get(key)
-            if m is not None:
-                self._put(key, m, now)
+            if m is None:
+                self._gone(key)
                 continue
-            if timed:
-                self._sched.put(key, None)
-            res = ns.remove(key)
-            if res is not None:
-                self._removed(*res, key)
+            res = add(key, ((m[1] or 0) << 1) | (m[2] is not None))
+            if res:
+                self._added(*res, key)
+            elif res is not None:
+                dirty_keys.add(key)              # rewritten: type or TTL may differ
+                if res is UPDATED:
+                    dirty_folders.update(ns.updated_path[1:])
+
+    def _gone(self, key: bytes):
+        if self.filter.timed:
+            self._sched.put(key, None)
+        res = self.ns.remove(key)
+        if res is not None:
+            self._removed(*res, key)
 
     def _put(self, key: bytes, m, now: int):
         """One existing key with its metadata: index it, update it, or drop it when it
@@ -425,7 +445,7 @@ class KeyTreeModel(QAbstractItemModel):
         flt = self.filter
         if flt.timed:
             self._sched.put(key, flt.flips_at(m, now))
-        if flt.on_meta and not flt.match(m, now):
+        if not flt.match(m, now):
             res = self.ns.remove(key)
             if res is not None:
                 self._removed(*res, key)
@@ -433,11 +453,10 @@ class KeyTreeModel(QAbstractItemModel):
         res = self.ns.add(key, ((m[1] or 0) << 1) | (m[2] is not None))
         if res:
             self._added(*res, key)
-        elif res is UPDATED:
+        elif res is not None:
             self._dirty_keys.add(key)
-            self._dirty_folders.update(self.ns.path(key)[1:])
-        elif res is PRESENT:
-            self._dirty_keys.add(key)            # rewritten: type or TTL may differ
+            if res is UPDATED:
+                self._dirty_folders.update(self.ns.updated_path[1:])
 
     # ------------------------------------------------------------------ time
     def _arm_schedule(self):

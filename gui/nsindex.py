@@ -72,6 +72,7 @@ class NamespaceIndex:
         self.root = Folder(b"", None, b"")
         self.by_id: dict[int, Folder] = {self.root.id: self.root}
         self._intern: dict[int, int] = {}
+        self.updated_path: list[Folder] = []     # the folders of the last UPDATED
 
     def __len__(self):
         return self.root.count
@@ -123,7 +124,8 @@ class NamespaceIndex:
         folders root..key's folder, ``created`` the depth of the first new entry: k means
         ``path[k]`` is a new folder (its entry in ``path[k-1]`` is new); len(path) means
         only the leaf is new.  A key already there gets ``meta`` and PRESENT (unchanged)
-        or UPDATED (the folders' sums moved) back; None when the filter rejects it."""
+        or UPDATED (the folders' sums moved: ``updated_path`` holds them) back; None when
+        the filter rejects it."""
         if self.match is not None and not self.match(key):
             return None
         f = self.root
@@ -157,6 +159,7 @@ class NamespaceIndex:
             for p in path:
                 p.bytes += db
                 p.ttl += dt
+            self.updated_path = path
             return UPDATED
         f.leaves[key] = meta
         if created is None:
