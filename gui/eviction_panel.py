@@ -335,6 +335,9 @@ class EvictionPanel(QWidget):
                             ("LFU counters" if lfu_now else "access times") +
                             " now; right after a switch Redis reads them as the other, "
                             "so the first choices would be arbitrary.")
+            if not e.evictor.safe():
+                msg += (" Eviction is suspended now (clients are paused, or this is a "
+                        "replica that leaves eviction to its master).")
             if not mm:
                 msg += " maxmemory is 0: nothing is evicted until a limit is set."
             elif used <= mm:
