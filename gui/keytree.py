@@ -385,16 +385,18 @@ class KeyTreeModel(QAbstractItemModel):
             self.rebuild()
 
     def _check_consistency(self):
-        """A safety net, not a refresh: if the index disagrees with the database size
-        (a write that bypassed the feed) the same way twice in a row with no changes in
-        flight, reconcile in place, sliced, without a reset."""
+        """A safety net, not a refresh: if the index disagrees with the database's size
+        or byte total (a write that bypassed the feed) the same way twice in a row with
+        no changes in flight, reconcile in place, sliced, without a reset."""
         if self._builder is not None or self.filter.pattern is not None or \
                 self.filter.on_meta or self.source.kind != "embedded" or \
                 self.source.pending_changes(self.db):
             self._mismatch = None
             return
-        state = (len(self.ns), self.source.dbsize(self.db))
-        if state[0] == state[1]:
+        root = self.ns.root
+        state = (len(self.ns), self.source.dbsize(self.db), root.bytes,
+                 self.source.db_bytes(self.db))
+        if state[0] == state[1] and state[2] == state[3]:
             self._mismatch = None
         elif state == self._mismatch:
             self._mismatch = None

@@ -136,6 +136,10 @@ class InspectorSource(QObject):
         """The server's notion of now, for TTLs (ms)."""
         return int(time.time() * 1000)
 
+    def db_bytes(self, db: int) -> int | None:
+        """The bytes charged for all keys of a database (exact sources only)."""
+        return None
+
     def exists(self, db: int, key: bytes) -> bool: ...
     def key_type(self, db: int, key: bytes) -> str | None: ...
     def key_info(self, db: int, key: bytes) -> KeyInfo | None: ...
@@ -387,16 +391,15 @@ class EmbeddedSource(InspectorSource):
         if d.mdirty:
             flush_dirty(d)
         data, expires = d.data, d.expires
-        now = int(self.engine.clock() * 1000)
         names = _TYPE_NAMES
         out = {}
+        # a key past its time but not yet deleted is reported (DBSIZE and used_memory
+        # still count it; its deletion comes through the feed)
         for k in keys:
             v = data.get(k)
             if v is None:
                 continue
             exp = expires.get(k) if expires else None
-            if exp is not None and exp < now:
-                continue                            # logically expired (not yet deleted)
             t = names.get(v.__class__)
             if t is None:
                 t = names[v.__class__] = _type_name(v)
@@ -405,6 +408,13 @@ class EmbeddedSource(InspectorSource):
 
     def now_ms(self) -> int:
         return int(self.engine.clock() * 1000)
+
+    def db_bytes(self, db: int) -> int | None:
+        from engine.memory import flush_dirty
+        d = self.engine.dbs[db]
+        if d.mdirty:
+            flush_dirty(d)
+        return d.mem
 
     def _live(self, db: int, key: bytes):
         d = self.engine.dbs[db]

@@ -631,3 +631,20 @@ def test_remote_mode_shows_ttls_and_never_invents_bytes(qtbot, qapp, model_check
         source.close()
         r.flushdb()
         r.close()
+
+
+def test_writes_that_bypass_the_feed_are_reconciled_count_and_bytes(qtbot, embedded,
+                                                                    model_check):
+    server, source = embedded
+    d = server.engine.dbs[0]
+    d.set(b"n:1", b"x")
+    d.set(b"n:2", b"x")
+    model = model_check(KeyTreeModel(source))
+    qtbot.waitUntil(lambda: _settled(model, source), timeout=5000)
+    d.set(b"n:1", b"y" * 500)                   # no Client.written: the feed never hears
+    assert model.ns.root.bytes != d.mem
+    qtbot.waitUntil(lambda: model.ns.root.bytes == d.mem, timeout=10_000)
+    assert _folder(model, b"n:").bytes == _engine_bytes(server, b"n:")
+    d.set(b"n:3", b"z")
+    qtbot.waitUntil(lambda: len(model.ns) == 3 and model.ns.root.bytes == d.mem,
+                    timeout=10_000)
