@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView
 
 from .bulk import BulkBar
 from .filterbar import FilterBar
-from .nsindex import PRESENT, UPDATED, Folder, NamespaceIndex
+from .nsindex import UPDATED, Folder, NamespaceIndex
 from .source import InspectorSource
 from .treefilter import TimeSchedule, TreeFilter
 
@@ -737,10 +737,21 @@ class KeyTreeModel(QAbstractItemModel):
             return Qt.NoItemFlags
         return Qt.ItemIsEnabled | Qt.ItemIsSelectable
 
+    HEADER_TIPS = {COL_KEYS: "keys in the folder and below (as filtered)",
+                   COL_MEM: "what each key adds to used_memory in the engine's model "
+                            "(dict entry, key, value), summed per folder; the key view's "
+                            "MEMORY USAGE is Redis's own, slightly different estimate",
+                   COL_TTL: "a key's time to live; a folder's share of keys with a TTL"}
+
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and \
-                0 <= section < len(self.COLUMNS):
+        if orientation != Qt.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.DisplayRole:
             return self.COLUMNS[section]
+        if role == Qt.ToolTipRole:
+            if section == COL_MEM and not self.exact_bytes:
+                return REMOTE_MEMORY_TIP
+            return self.HEADER_TIPS.get(section)
         return None
 
     def key_meta(self, key: bytes):

@@ -648,3 +648,25 @@ def test_writes_that_bypass_the_feed_are_reconciled_count_and_bytes(qtbot, embed
     d.set(b"n:3", b"z")
     qtbot.waitUntil(lambda: len(model.ns) == 3 and model.ns.root.bytes == d.mem,
                     timeout=10_000)
+
+
+def test_evicted_keys_leave_with_their_bytes(qtbot, embedded, client_factory, model_check):
+    server, source = embedded
+    model = model_check(KeyTreeModel(source))
+    _rows(model)
+    r = client_factory()
+    d = server.engine.dbs[0]
+
+    def fill():
+        used = int(r.info("memory")["used_memory"])
+        r.config_set("maxmemory-policy", "allkeys-random")
+        r.config_set("maxmemory", str(used + 60_000))
+        for i in range(200):
+            r.set(f"ev:{i % 4}:{i}", "v" * 1000)
+        return int(r.info("stats")["evicted_keys"]), r.dbsize()
+    evicted, size = in_thread(qtbot, fill)
+    assert evicted > 0 and size < 200
+    qtbot.waitUntil(lambda: len(model.ns) == len(d.data) and model.ns.root.bytes == d.mem,
+                    timeout=5000)
+    assert _folder(model, b"ev:").bytes == _engine_bytes(server, b"ev:")
+    in_thread(qtbot, lambda: r.config_set("maxmemory", "0"))
