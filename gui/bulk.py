@@ -57,7 +57,7 @@ class BulkJob(QObject):
         if self.running:
             self.running = False
             self._timer.stop()
-            self.finished.emit(False, f"stopped after {self._summary()}")
+            self.finished.emit(False, f"Stopped: {self._summary()}")
 
     def _summary(self) -> str:
         done = self.pos
