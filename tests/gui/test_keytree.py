@@ -670,3 +670,30 @@ def test_evicted_keys_leave_with_their_bytes(qtbot, embedded, client_factory, mo
                     timeout=5000)
     assert _folder(model, b"ev:").bytes == _engine_bytes(server, b"ev:")
     in_thread(qtbot, lambda: r.config_set("maxmemory", "0"))
+
+
+def test_a_bulk_job_can_be_stopped_midway(qtbot, embedded, client_factory, monkeypatch):
+    import gui.bulk as bulk
+    from PySide6.QtTest import QTest
+    monkeypatch.setattr(bulk, "UNLINK_BATCH", 1)
+    monkeypatch.setattr(bulk, "SLICE_S", 0.0)
+    server, source = embedded
+    panel = KeyTreePanel(source)
+    qtbot.addWidget(panel)
+    panel.show()
+    r = client_factory()
+    in_thread(qtbot, lambda: [r.set(f"q:{i}", i) for i in range(50)])
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 50, timeout=5000)
+    _menu_action(qtbot, panel, "q", "Delete 50 keys").trigger()
+    bar = panel.bulk
+    QTest.mouseClick(bar.go, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bar.job.pos >= 5, timeout=5000)
+    assert bar.cancel.text() == "Stop"
+    with qtbot.waitSignal(bar.done, timeout=5000) as sig:
+        QTest.mouseClick(bar.cancel, Qt.LeftButton)
+    ok, text = sig.args
+    deleted = bar.job.affected
+    assert not ok and text == f"Stopped: deleted {deleted:,} keys under q:*"
+    assert 5 <= deleted < 50
+    assert in_thread(qtbot, lambda: r.dbsize()) == 50 - deleted
+    qtbot.waitUntil(lambda: len(panel.model.ns) == 50 - deleted, timeout=5000)
