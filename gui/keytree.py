@@ -17,10 +17,8 @@ the source's key batches; the change feed keeps it exact afterwards.
 """
 from __future__ import annotations
 
-import gc
-import heapq
 import time
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from dataclasses import replace
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal
@@ -33,9 +31,10 @@ from .filterbar import FilterBar
 from .nsindex import UPDATED, Folder, NamespaceIndex
 from .source import InspectorSource
 from .treefilter import TimeSchedule, TreeFilter
+from .treepager import GcHold, SortedPager, next_sorted
 
 PAGE = 256
-BIG_FOLDER = 20_000               # above this, pages come from a sliced sort (_SortedPager)
+BIG_FOLDER = 20_000               # above this, pages come from a sliced sort (SortedPager)
 KEY_ROLE = Qt.UserRole + 1        # full key (bytes) of a key row, None for a folder
 PREFIX_ROLE = Qt.UserRole + 2     # a folder's prefix (bytes)
 BUILD_SLICE_S = 0.012             # index build work per Qt turn
@@ -43,27 +42,6 @@ COL_TYPE, COL_KEYS, COL_MEM, COL_TTL = 1, 2, 3, 4
 REMOTE_MEMORY_TIP = ("remote mode is sampled: a key's bytes need MEMORY USAGE, so they "
                      "are shown only for keys opened in the key view, and folders have "
                      "no total")
-
-
-class _GcHold:
-    """No full (generation 2) GC passes while an index build allocates many objects:
-    each pass walks every tracked object in the process, a pause the embedded server's
-    clients would feel.  Young generations still run; thresholds come back after."""
-    holders = 0
-    saved = None
-
-    @classmethod
-    def acquire(cls):
-        if cls.holders == 0:
-            cls.saved = gc.get_threshold()
-            gc.set_threshold(cls.saved[0], cls.saved[1], 1_000_000)
-        cls.holders += 1
-
-    @classmethod
-    def release(cls):
-        cls.holders -= 1
-        if cls.holders == 0 and cls.saved is not None:
-            gc.set_threshold(*cls.saved)
 
 
 def decode(b: bytes) -> str:
@@ -119,69 +97,6 @@ class _View:
         self.vl: list[bytes] = []
         self.budget = 0
         self.pagers = [None, None]
-
-
-class _SortedPager:
-    """Sorted pages over a big folder without one long sort on the UI thread: a snapshot
-    is sorted in chunks across Qt turns, then pages come from a lazy k-way merge.  Entries
-    added after the snapshot go to ``late`` (merged in); removed ones are skipped."""
-    CHUNK = 16384
-
-    def __init__(self, items: tuple):
-        self.todo = items
-        self.pos = 0
-        self.chunks: list[list] = []
-        self.merged = None
-        self.head = None
-        self.late: list = []
-
-    @property
-    def ready(self) -> bool:
-        return self.merged is not None
-
-    def step(self, deadline: float) -> bool:
-        """Sort chunks until the deadline; True once pages can be taken."""
-        while self.pos < len(self.todo):
-            # tuples of bytes: the GC untracks them after one look (big lists it re-walks)
-            self.chunks.append(tuple(sorted(self.todo[self.pos:self.pos + self.CHUNK])))
-            self.pos += self.CHUNK
-            if time.perf_counter() > deadline:
-                return False
-        self.todo = None
-        self.merged = heapq.merge(*self.chunks)
-        return True
-
-    def add_late(self, item):
-        insort(self.late, item)
-
-    def take(self, k: int, after, alive) -> list:
-        out = []
-        last = after
-        while len(out) < k:
-            if self.head is None:
-                self.head = next(self.merged, None)
-            h = self.head
-            late = self.late[0] if self.late else None
-            if h is None and late is None:
-                break
-            if late is not None and (h is None or late < h):
-                x = self.late.pop(0)
-            else:
-                x, self.head = h, None
-            if (last is not None and x <= last) or x not in alive:
-                continue                          # listed already, or gone since
-            out.append(x)
-            last = x
-        return out
-
-
-def _next_sorted(items, after, k: int) -> list:
-    """The k smallest of ``items`` greater than ``after`` (None: from the start)."""
-    cand = [x for x in items if x > after] if after is not None else list(items)
-    if len(cand) <= 4 * k:
-        cand.sort()
-        return cand[:k]
-    return heapq.nsmallest(k, cand)
 
 
 class KeyTreeModel(QAbstractItemModel):
@@ -286,7 +201,7 @@ class KeyTreeModel(QAbstractItemModel):
             self._sched_timer.stop()
             self.endResetModel()
         if self._builder is None:
-            _GcHold.acquire()
+            GcHold.acquire()
         self._builder = self._build(prune)
         self._build_timer.start(0)
 
@@ -335,10 +250,10 @@ class KeyTreeModel(QAbstractItemModel):
                 done, total = next(self._builder)
         except StopIteration:
             self._builder = None
-            _GcHold.release()
+            GcHold.release()
         except Exception as e:          # a remote that went away: stop, say so
             self._builder = None
-            _GcHold.release()
+            GcHold.release()
             import sys
             print(f"keyscope: index build failed: {e}", file=sys.stderr)
         self._emit_dirty()
@@ -680,10 +595,10 @@ class KeyTreeModel(QAbstractItemModel):
         pager is still sorting (the rows come when it is done)."""
         items = f.folders if kind == 0 else f.leaves
         if len(items) <= BIG_FOLDER:
-            return _next_sorted(items, after, want)
+            return next_sorted(items, after, want)
         pager = f.view.pagers[kind]
         if pager is None:
-            pager = f.view.pagers[kind] = _SortedPager(tuple(items))
+            pager = f.view.pagers[kind] = SortedPager(tuple(items))
         if not pager.ready:
             if f not in self._sorting:
                 self._sorting.append(f)

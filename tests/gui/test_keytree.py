@@ -194,7 +194,7 @@ def test_big_folders_page_from_a_sliced_sort_and_see_later_writes(qtbot, embedde
                                                                   monkeypatch):
     import gui.keytree as kt
     monkeypatch.setattr(kt, "BIG_FOLDER", 500)
-    monkeypatch.setattr(kt._SortedPager, "CHUNK", 128)
+    monkeypatch.setattr(kt.SortedPager, "CHUNK", 128)
     server, source = embedded
     db = server.engine.dbs[0]
     for i in range(0, 3000, 2):                       # even numbers now, odd ones later
