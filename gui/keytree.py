@@ -284,7 +284,11 @@ class KeyTreeModel(QAbstractItemModel):
     def refresh_keys(self, db: int, keys):
         """Bring keys up to date now (remote: what the inspector itself wrote, as there
         is no change feed)."""
-        self._on_keys_changed(db, keys)
+        try:
+            self._on_keys_changed(db, keys)
+        except Exception as e:          # a remote that went away: the tree stays as is
+            import sys
+            print(f"keyscope: tree refresh failed: {e}", file=sys.stderr)
 
     def forget(self, key: bytes):
         """Drop a remote key's cached facts (read again when next shown: the key view

@@ -843,12 +843,17 @@ class RemoteSource(InspectorSource):
             return {}
         c = self._conn(db)
         self._own_commands += 2 * len(keys)
-        try:
-            c.send_packed_command(c.pack_commands(
-                [(b"TYPE", k) for k in keys] + [(b"PTTL", k) for k in keys]))
-            replies = [c.read_response() for _ in range(2 * len(keys))]
-        except redis.ResponseError as e:
-            raise NotAvailable(str(e)) from None
+        c.send_packed_command(c.pack_commands(
+            [(b"TYPE", k) for k in keys] + [(b"PTTL", k) for k in keys]))
+        replies, err = [], None
+        for _ in range(2 * len(keys)):          # read every reply: the link stays in step
+            try:
+                replies.append(c.read_response())
+            except redis.ResponseError as e:
+                replies.append(None)
+                err = err or e
+        if err is not None:
+            raise NotAvailable(str(err))
         now = int(time.time() * 1000)
         n = len(keys)
         out = {}
