@@ -355,7 +355,7 @@ class Engine:
             budget_us = (25 + 2 * effort) * 1_000_000 // hz // 100
         start = time.perf_counter()
         deadline = start + budget_us / 1e6
-        total = 0
+        total = sampled = 0
         dbs, n = self.dbs, len(self.dbs)
         for i in range(n):
             db = dbs[(self._expire_db + i) % n]
@@ -364,6 +364,7 @@ class Engine:
             while True:
                 expired, examined = db.active_expire(self.now_ms, batch)
                 total += expired
+                sampled += examined
                 if examined < batch or time.perf_counter() > deadline:
                     break
             if time.perf_counter() > deadline:
@@ -372,6 +373,9 @@ class Engine:
                 break
         self.stats.expire_cycle_time_used += int((time.perf_counter() - start) * 1e6)
         self.stats.expired_active += total
+        st = self.stats                 # Redis's running average of the stale share
+        st.expired_stale_perc = (total / sampled if sampled else 0.0) * 0.05 \
+            + st.expired_stale_perc * 0.95
         return total
 
     def cron(self):

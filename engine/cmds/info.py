@@ -255,6 +255,7 @@ def _stats(e):
         ("sync_partial_err", 0),
         ("expired_keys", st.expired_keys),
         ("expired_stale_perc", "%.2f" % (st.expired_stale_perc * 100)),
+        ("expired_time_cap_reached_count", st.expired_time_cap_reached_count),
         ("expire_cycle_cpu_milliseconds", st.expire_cycle_time_used // 1000),
         ("evicted_keys", st.evicted_keys),
         ("evicted_clients", 0),
