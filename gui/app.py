@@ -336,6 +336,9 @@ def main(argv=None) -> int:
     if attached:
         loop.attach()
     first = launch(args, server)
+    if os.environ.get("KEYSCOPE_UI_STATS") and isinstance(first, MainWindow):
+        from .uistats import install       # UI counters for benchmarks/app_bench.py
+        install(first, os.environ["KEYSCOPE_UI_STATS"])
     task = None
     if args.screenshot and isinstance(first, MainWindow):
         from .screenshot import take_screenshots
