@@ -113,10 +113,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
 
         if server is not None:     # SHUTDOWN from a client or a signal ends the app too
-            self._watch = asyncio.ensure_future(server.wait_closed())
-            self._watch.add_done_callback(self._server_gone)
+            server.on_closed(self._server_gone)   # a plain callback: no task to leak
 
-    def _server_gone(self, _task):
+    def _server_gone(self):
         import shiboken6
         if shiboken6.isValid(self) and not self._closed:
             self.close()

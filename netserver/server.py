@@ -242,3 +242,7 @@ class Server:
 
     async def wait_closed(self):
         await self._stopped
+
+    def on_closed(self, callback):
+        """Call ``callback()`` once the server has stopped (the desktop app closes)."""
+        self._stopped.add_done_callback(lambda _: callback())
