@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QLineEdit, QMessageBox, QPushButton, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
 
-from .panelkit import Poller, StatusLine, human_bytes, run_action
+from .panelkit import Poller, StatusLine, confirm, human_bytes, run_action
 from .source import INSPECTOR_NAME, InspectorSource
 
 INTERVAL_MS = 1000
@@ -194,20 +194,10 @@ class ClientsPanel(QWidget):
             if int(row["id"]) in ids:
                 name = f" “{row['name']}”" if row.get("name") else ""
                 desc.append(f"id {row['id']}{name} from {row.get('addr', '?')}")
-        box = QMessageBox(QMessageBox.Warning, "Kill clients",
-                          f"Close {len(ids)} connection{'s' if len(ids) > 1 else ''}?\n\n"
-                          + "\n".join(desc), QMessageBox.Yes | QMessageBox.Cancel, self)
-        box.setDefaultButton(QMessageBox.Cancel)
-        box.finished.connect(lambda result: self._answered(result, ids))
-        self.confirm_box = box
-        box.open()                      # window-modal, no nested event loop
-
-    def _answered(self, result: int, ids: list[int]):
-        self.confirm_box = None
-        if result != QMessageBox.Yes:
-            self.status.show_ok("Nothing killed.")
-            return
-        self.kill(ids)
+        confirm(self, "Kill clients",
+                f"Close {len(ids)} connection{'s' if len(ids) > 1 else ''}?\n\n"
+                + "\n".join(desc), lambda: self.kill(ids),
+                lambda: self.status.show_ok("Nothing killed."))
 
     def kill(self, ids: list[int]) -> bool:
         killed, errors = 0, []

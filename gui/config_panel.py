@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, run_action
+from .panelkit import NOT_AVAILABLE, Poller, StatusLine, confirm, human_bytes, run_action
 from .source import InspectorSource
 
 INTERVAL_MS = 2000
@@ -333,7 +333,8 @@ class ConfigPanel(QWidget):
         self.effect.setWordWrap(True)
         self.effect.setToolTip("what the limit and policy above (as typed) do to your data")
         form.addRow("what it changes", self.effect)
-        self._used = self._volatile = None
+        self._used = self._volatile = self._limit = None
+        self.confirm_box = None
         self._editing_maxmemory = False     # the user typed since the last apply
         self.maxmemory.textEdited.connect(lambda _t: setattr(self, "_editing_maxmemory",
                                                              True))
@@ -426,6 +427,7 @@ class ConfigPanel(QWidget):
                 self.unit.setCurrentIndex(unit)
         used = mem.get("used_memory")
         self._used = int(used) if used is not None and used.isdigit() else None
+        self._limit = int(maxmemory) if maxmemory and maxmemory.isdigit() else None
         if used is not None:
             limit = int(maxmemory) if maxmemory and maxmemory.isdigit() else 0
             share = f" ({100 * int(used) / limit:.1f}% of the limit)" if limit else \
@@ -464,6 +466,26 @@ class ConfigPanel(QWidget):
                 f"{self.unit.currentText()} (0 = no limit)")
             return False
         value = number + UNITS[self.unit.currentIndex()][2]
+        policy = self.policy.currentText()
+        if self.evicts_now(self.pending_limit(), policy):
+            confirm(self, "Evict keys now?",
+                    f"The server uses {human_bytes(self._used)}. With a limit of "
+                    f"{human_bytes(self.pending_limit())} and {policy}, it deletes keys "
+                    f"at once until it fits. Apply maxmemory {value}?",
+                    lambda: self._set_maxmemory(value),
+                    lambda: self.maxmemory_error.show_ok("Not applied: nothing changed."))
+            return False
+        return self._set_maxmemory(value)
+
+    def evicts_now(self, limit: int | None, policy: str) -> bool:
+        """Whether this limit and policy would delete keys the moment they apply."""
+        if not limit or self._used is None or self._used <= limit:
+            return False
+        if policy.startswith("volatile-"):
+            return bool(self._volatile)
+        return policy.startswith("allkeys-")
+
+    def _set_maxmemory(self, value: str) -> bool:
         ok, msg = run_action(self.source, b"CONFIG", b"SET", b"maxmemory", value)
         if ok:
             self.maxmemory_error.clear_status()
@@ -474,6 +496,18 @@ class ConfigPanel(QWidget):
 
     def apply_policy(self, _index: int = 0) -> bool:
         name = self.policy.currentText()
+        if self.evicts_now(self._limit, name):
+            confirm(self, "Evict keys now?",
+                    f"The server uses {human_bytes(self._used)}, more than its limit of "
+                    f"{human_bytes(self._limit)}: with {name} it deletes keys at once until "
+                    f"it fits. Switch to {name}?",
+                    lambda: self._set_policy(name),
+                    lambda: (self.policy_error.show_ok("Not applied: nothing changed."),
+                             self.refresh()))
+            return False
+        return self._set_policy(name)
+
+    def _set_policy(self, name: str) -> bool:
         ok, msg = run_action(self.source, b"CONFIG", b"SET", b"maxmemory-policy", name)
         if ok:
             self.policy_error.clear_status()

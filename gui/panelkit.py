@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QWidget)
 
 from .source import ActionError, InspectorSource, NotAvailable
 
@@ -71,6 +72,37 @@ def run_action(source: InspectorSource, *argv) -> tuple[bool, str]:
     if isinstance(reply, int) and not isinstance(reply, bool):
         return True, str(reply)
     return True, text(reply) or "OK"
+
+
+def confirm(parent: QWidget, title: str, text: str, on_yes, on_no=None) -> QMessageBox:
+    """Ask before a destructive action: a window-modal box (no nested event loop, the
+    server keeps serving); ``on_yes`` runs only on Yes.  Cancel is the default.  Only a
+    button the user pressed (Escape presses Cancel) answers: a box closed because its
+    window is going away runs nothing.  One box per panel, reused (deleting boxes while
+    their window may be going away crashed PySide 6.11 here)."""
+    box = getattr(parent, "_confirm_dialog", None)
+    if box is None:
+        box = QMessageBox(QMessageBox.Warning, "", "",
+                          QMessageBox.Yes | QMessageBox.Cancel, parent)
+        box.setEscapeButton(QMessageBox.Cancel)
+
+        def answered(button):
+            parent.confirm_box = None
+            yes, no = box.answers
+            box.answers = (None, None)
+            if box.standardButton(button) == QMessageBox.Yes:
+                yes()
+            elif no is not None:
+                no()
+        box.buttonClicked.connect(answered)
+        parent._confirm_dialog = box
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setDefaultButton(QMessageBox.Cancel)
+    box.answers = (on_yes, on_no)
+    parent.confirm_box = box                # (tests answer it)
+    box.open()
+    return box
 
 
 class StatusLine(QLabel):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxL
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from .panelkit import ConfigField, Poller, StatusLine, quoted_args, run_action
+from .panelkit import ConfigField, Poller, StatusLine, confirm, quoted_args, run_action
 from .source import InspectorSource, SlowEntry
 
 INTERVAL_MS = 1000
@@ -170,9 +170,10 @@ class SlowlogPanel(QWidget):
         self.filter.setPlaceholderText("filter: command, client or name")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.reset_button = QPushButton("Reset slowlog")
+        self.confirm_box = None
+        self.reset_button = QPushButton("Reset slowlog…")
         self.reset_button.setToolTip("SLOWLOG RESET")
-        self.reset_button.clicked.connect(self.reset)
+        self.reset_button.clicked.connect(self.ask_reset)
         self.count = QLabel()
         self.status = StatusLine()
         form = QFormLayout()
@@ -214,9 +215,9 @@ class SlowlogPanel(QWidget):
         self.latency_threshold = ConfigField(source, "latency-monitor-threshold", suffix="ms")
         self.latency_threshold.setToolTip("events lasting at least this long are recorded; "
                                           "0 turns the latency monitor off")
-        self.latency_reset = QPushButton("Reset events")
+        self.latency_reset = QPushButton("Reset events…")
         self.latency_reset.setToolTip("LATENCY RESET")
-        self.latency_reset.clicked.connect(self.reset_latency)
+        self.latency_reset.clicked.connect(self.ask_reset_latency)
         self.latency_view = QTableView()
         lproxy = QSortFilterProxyModel(self)
         lproxy.setSourceModel(self.latency_model)
@@ -269,6 +270,17 @@ class SlowlogPanel(QWidget):
                                       else "")
         except Exception as e:
             self.latency_note.setText(f"Latency events not available: {e}")
+
+    def ask_reset(self):
+        confirm(self, "Reset the slowlog",
+                f"Delete all {self.model.rowCount()} slowlog entries on the server "
+                f"(SLOWLOG RESET)? Other tools reading the slowlog lose them too.",
+                self.reset, lambda: self.status.show_ok("Slowlog kept."))
+
+    def ask_reset_latency(self):
+        confirm(self, "Reset the latency events",
+                "Delete every latency event and its history on the server (LATENCY RESET)?",
+                self.reset_latency, lambda: self.status.show_ok("Latency events kept."))
 
     def reset(self):
         ok, msg = run_action(self.source, b"SLOWLOG", b"RESET")

@@ -209,7 +209,7 @@ def test_completion_and_hints_come_from_the_servers_command_docs(qtbot, embedded
     popup = [console.completer.completionModel().index(i, 0).data()
              for i in range(console.completer.completionCount())]
     assert popup == ["CONFIG RESETSTAT", "CONFIG REWRITE"]
-    qtbot.keyClick(console.completer.popup(), Qt.Key_Escape)
+    console.completer.popup().hide()     # (no QTest keys into popups: see the clients test)
     console.input.clear()
     # the hint follows the typing: arguments as redis-cli writes them
     qtbot.keyClicks(console.input, "set k v")

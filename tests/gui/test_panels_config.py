@@ -262,3 +262,45 @@ def test_remote_config_on_a_real_redis(qtbot, qapp, model_check):
         for s in sources:
             s.close()
         srv.stop()
+
+
+def test_a_limit_that_evicts_at_once_asks_first(qtbot, embedded, client_factory,
+                                                 model_check):
+    from PySide6.QtWidgets import QMessageBox
+    server, source = embedded
+    r = client_factory()
+    in_thread(qtbot, lambda: r.mset({f"big:{i}": "x" * 1000 for i in range(2000)}))
+    panel = make_panel(qtbot, source, model_check)
+    i = panel.policy.findText("allkeys-lru")
+    panel.policy.setCurrentIndex(i)
+    panel.policy.activated.emit(i)                  # no limit yet: nothing to confirm
+    assert panel.confirm_box is None
+    panel.maxmemory.setText("1")
+    panel.unit.setCurrentIndex(2)                   # 1 MB, far below what is used
+    assert not panel.apply_maxmemory()
+    assert "deletes keys at once" in panel.confirm_box.text()
+    panel.confirm_box.button(QMessageBox.Cancel).click()
+    assert panel.maxmemory_error.text() == "Not applied: nothing changed."
+    assert in_thread(qtbot, lambda: r.config_get("maxmemory")) == {"maxmemory": "0"}
+    assert in_thread(qtbot, lambda: r.dbsize()) == 2000
+    # the policy too: over a limit, switching from noeviction to an evicting policy
+    in_thread(qtbot, lambda: r.config_set("maxmemory-policy", "noeviction"))
+    in_thread(qtbot, lambda: r.config_set("maxmemory", "1mb"))
+    qtbot.waitUntil(lambda: panel.policy.currentText() == "noeviction" and
+                    panel.effect.text().startswith("Above 1.00 MB"), timeout=5000)
+    i = panel.policy.findText("allkeys-random")
+    panel.policy.setCurrentIndex(i)
+    panel.policy.activated.emit(i)
+    assert "Switch to allkeys-random?" in panel.confirm_box.text()
+    panel.confirm_box.button(QMessageBox.Cancel).click()
+    assert panel.policy.currentText() == "noeviction"
+    assert in_thread(qtbot, lambda: r.config_get("maxmemory-policy")) == \
+        {"maxmemory-policy": "noeviction"}
+    panel.policy.setCurrentIndex(i)
+    panel.policy.activated.emit(i)
+    panel.confirm_box.button(QMessageBox.Yes).click()
+    assert in_thread(qtbot, lambda: r.config_get("maxmemory-policy")) == \
+        {"maxmemory-policy": "allkeys-random"}
+    in_thread(qtbot, lambda: r.set("one", "more"))   # a write makes room: keys go
+    assert in_thread(qtbot, lambda: r.info("stats"))["evicted_keys"] > 0
+    assert in_thread(qtbot, lambda: r.dbsize()) < 2000

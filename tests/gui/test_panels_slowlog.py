@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from gui.slowlog_panel import SlowlogPanel
 from tests.conftest import REDIS_SERVER, get_server
@@ -72,7 +73,14 @@ def test_filter_sort_reset_and_length(qtbot, embedded, client_factory, model_che
          for i in range(panel.proxy.rowCount())]
     assert d == sorted(d)
     last_id = panel.model.last_id
+    n = panel.model.rowCount()
+    panel.reset_button.click()                        # asks first; Cancel keeps it all
+    assert f"Delete all {n} slowlog entries" in panel.confirm_box.text()
+    panel.confirm_box.button(QMessageBox.Cancel).click()
+    assert panel.status.text() == "Slowlog kept." and panel.model.rowCount() == n
+    assert in_thread(qtbot, lambda: r.slowlog_len()) >= n
     panel.reset_button.click()
+    panel.confirm_box.button(QMessageBox.Yes).click()
     assert panel.model.rowCount() == 0 and "OK" in panel.status.text()
     assert in_thread(qtbot, lambda: r.slowlog_len()) in (0, 1)   # SLOWLOG LEN logs itself
     in_thread(qtbot, lambda: r.set("b", 2))
@@ -122,6 +130,11 @@ def test_latency_events_and_their_threshold(qtbot, embedded, client_factory, mod
     assert int(panel.latency_model.index(0, 3).data()) >= 1
     assert panel.latency_note.text() == ""
     panel.latency_reset.click()
+    panel.confirm_box.button(QMessageBox.Cancel).click()
+    assert panel.latency_model.rowCount() == 1
+    panel.latency_reset.click()
+    assert "LATENCY RESET" in panel.confirm_box.text()
+    panel.confirm_box.button(QMessageBox.Yes).click()
     assert panel.latency_model.rowCount() == 0
     assert in_thread(qtbot, lambda: r.execute_command("LATENCY", "LATEST")) == []
 
