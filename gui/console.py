@@ -38,10 +38,14 @@ class ConsolePanel(QWidget):
     replied = Signal(str)
     docsLoaded = Signal(bool)           # COMMAND DOCS fetched (True) or refused (False)
 
-    def __init__(self, host: str, port: int, parent=None):
+    def __init__(self, host: str, port: int, parent=None, *, username: str | None = None,
+                 password: str | None = None, db: int = 0):
         super().__init__(parent)
         self.host, self.port = host, port
-        self.db = 0
+        self.db = db
+        # an async callable(args) -> refusal text or None, run before each command
+        # (gui/safety.py: read-only mode, confirmations of destructive commands)
+        self.gate = None
         self.history: list[str] = []
         self._hist_pos = 0
         self.conn = AsyncRedisConnection(host, port, on_push=self._on_push)
@@ -65,7 +69,9 @@ class ConsolePanel(QWidget):
         # completion: names from COMMAND DOCS, loaded on first use
         self.docs: dict = {}
         self.docs_state = "idle"            # idle, loading, ready, failed
-        self._auth: tuple | None = None     # the last AUTH that succeeded (for the docs)
+        # the last AUTH that succeeded (for the docs and reconnects); first the URL's
+        self._auth: tuple | None = None if not password else \
+            (b"AUTH", *([username.encode()] if username else []), password.encode())
         self._docs_auth = None              # the AUTH the last docs attempt used
         self.names_model = QStringListModel(self)
         self.completer = QCompleter(self.names_model, self)
@@ -224,14 +230,24 @@ class ConsolePanel(QWidget):
                 self.conn.close()
                 self._done("(connection closed; the next command reconnects)\n")
                 return
+            if self.gate is not None:
+                refusal = await self.gate(args)
+                if refusal:
+                    self._done(refusal + "\n")
+                    return
             await self._execute(args)
         finally:
             self.busy -= 1
 
     async def _execute(self, args: list[bytes]):
         try:
-            if self.conn.closed and self.db:          # reconnect into the same db
-                await self.conn.execute(b"SELECT", b"%d" % self.db)
+            if self.conn.closed:                      # (re)connect: credentials, db
+                if self._auth:
+                    r = await self.conn.execute(*self._auth)
+                    if r.kind == "error":
+                        self._append(f"AUTH failed: {r.value.decode('utf-8', 'replace')}")
+                if self.db:
+                    await self.conn.execute(b"SELECT", b"%d" % self.db)
             reply = await self.conn.execute(*args)
         except (OSError, ConnectionError, asyncio.TimeoutError) as e:
             text = _why(e)
