@@ -2,7 +2,7 @@
 and shows it live.
 
     keyscope [--port N] [--config redis.conf] [--attach redis://host:port]
-             [--screenshot DIR]
+             [--read-only] [--screenshot DIR]
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QMa
                                QMessageBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
-from . import theme
+from . import safety, theme
 from .connect import ConnectDialog, probe
 from .console import ConsolePanel
 from .keytree import KeyTreePanel
@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.keyview = KeyView(source)
         self.overview = OverviewPanel(source)
         host, port = source.address()
-        self.console = ConsolePanel(host, port)
+        self.console = ConsolePanel(host, port, **safety.console_login(source))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.keyview, "Key")
         self.tabs.addTab(self.overview, "Overview")
@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
         self.attach_dialog = None
         self.about_box = None
         self._build_menus()
+        # environment strip, read-only lock of the editing controls, console gate
+        self.safety_lock = safety.install(self)
+        self.env_dialog = None
 
         if server is not None:     # SHUTDOWN from a client or a signal ends the app too
             server.on_closed(self._server_gone)   # a plain callback: no task to leak
@@ -126,6 +129,13 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self.attach_action = file.addAction("&Attach to remote…", self.open_attach_dialog)
         self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.read_only_action = file.addAction("&Read-only mode")
+        self.read_only_action.setCheckable(True)
+        self.read_only_action.setChecked(self.source.read_only)
+        self.read_only_action.setToolTip(
+            "The inspector sends no writes (other clients of the server are not limited)")
+        self.read_only_action.toggled.connect(self.source.set_read_only)
+        self.source.readOnlyChanged.connect(self.read_only_action.setChecked)
         file.addSeparator()
         quit_ = file.addAction("&Quit", quit_all)
         quit_.setShortcut(QKeySequence.Quit)
@@ -143,6 +153,8 @@ class MainWindow(QMainWindow):
         self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
         self.console_action = view.addAction("Console line", self.focus_console)
         self.console_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.env_action = view.addAction("&Environment label and colour…",
+                                         self.open_env_dialog)
         view.addSeparator()
         themes = view.addMenu("&Theme")
         group = QActionGroup(self)
@@ -158,6 +170,14 @@ class MainWindow(QMainWindow):
         help_ = bar.addMenu("&Help")
         about = help_.addAction("&About keyscope", self.show_about)
         about.setMenuRole(about.MenuRole.AboutRole)
+
+    def open_env_dialog(self):
+        """View > Environment label and colour…: kept per server in the settings."""
+        if self.env_dialog is None:
+            self.env_dialog = safety.EnvironmentDialog(self.source, self)
+            self.env_dialog.saved.connect(self.env_strip.update_from)
+        self.env_dialog.show()
+        self.env_dialog.raise_()
 
     def _on_theme(self, _dark: bool):
         self.theme_actions[theme.manager().mode].setChecked(True)
@@ -196,6 +216,7 @@ class MainWindow(QMainWindow):
         if self.attach_dialog is None:
             self.attach_dialog = ConnectDialog(parent=self)
             self.attach_dialog.attached.connect(open_window)
+        self.attach_dialog.read_only_box.setChecked(self.source.read_only)
         self.attach_dialog.show()
         self.attach_dialog.raise_()
         self.attach_dialog.url_edit.setFocus()
@@ -245,6 +266,9 @@ def parse_args(argv):
     ap.add_argument("--config", metavar="redis.conf", help="config file for the embedded server")
     ap.add_argument("--attach", metavar="redis://host:port",
                     help="inspect a running Redis/Valkey instead of the embedded server")
+    ap.add_argument("--read-only", action="store_true",
+                    help="the inspector sends no writes (edits, bulk actions, console "
+                         "writes refused); other clients are not limited")
     ap.add_argument("--screenshot", metavar="DIR",
                     help="render each panel on a sample dataset, save PNGs in DIR, exit")
     return ap.parse_args(argv)
@@ -275,12 +299,17 @@ def launch(args, server=None):
     """The first window, with the loop attached: the main window, or (``--attach`` to a
     server that does not answer) the connect dialog, which says why and offers to fix the
     URL, retry, or start the embedded server instead.  Returns what it showed."""
+    read_only = getattr(args, "read_only", False)
     if server is not None:
-        return open_window(EmbeddedSource(server.engine, server), server)
+        source = EmbeddedSource(server.engine, server)
+        source.set_read_only(read_only)
+        return open_window(source, server)
     error = probe(args.attach)
     if not error:
-        return open_window(RemoteSource(args.attach))
-    dialog = ConnectDialog(args.attach, error, offer_embedded=True)
+        source = RemoteSource(args.attach)
+        source.set_read_only(read_only)
+        return open_window(source)
+    dialog = ConnectDialog(args.attach, error, offer_embedded=True, read_only=read_only)
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.attached.connect(open_window)
 
@@ -295,7 +324,9 @@ def launch(args, server=None):
             dialog.show_error(f"The embedded server did not start: {e}")
             return
         srv.install_signal_handlers()
-        open_window(EmbeddedSource(srv.engine, srv), srv)
+        source = EmbeddedSource(srv.engine, srv)
+        source.set_read_only(dialog.read_only_box.isChecked())
+        open_window(source, srv)
         dialog.accept()
 
     dialog.embeddedRequested.connect(lambda: asyncio.ensure_future(embedded()))

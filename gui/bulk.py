@@ -152,8 +152,12 @@ class BulkBar(QFrame):
         self.cancel.clicked.connect(self.close_or_stop)
         self.ttl_amount.returnPressed.connect(self.confirm)
         self.typed.textChanged.connect(lambda _t: self.refresh())
-        model.progress.connect(lambda *_a: self.refresh())
+        # a bound method: the connection goes with the bar (the model may outlive it)
+        model.progress.connect(self._on_model_progress)
         self.hide()
+
+    def _on_model_progress(self, *_a):
+        self.refresh()
 
     # -- the dry run
     def folder(self) -> Folder | None:

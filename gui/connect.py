@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QLabel, QLineEdit,
+                               QPushButton, QVBoxLayout)
 
 from .panelkit import ERROR_STYLE
 
@@ -92,13 +92,18 @@ class ConnectDialog(QDialog):
     _checked = Signal(str, str)        # url, error ("" = it answers), from the thread
 
     def __init__(self, url: str = "", error: str = "", offer_embedded: bool = False,
-                 parent=None):
+                 parent=None, read_only: bool = False):
         super().__init__(parent)
         self.setWindowTitle("keyscope — attach to Redis")
         self.setMinimumWidth(520)
         self.heading = QLabel("Attach to a running Redis or Valkey:")
         self.url_edit = QLineEdit(url)
         self.url_edit.setPlaceholderText(URL_FORM)
+        self.read_only_box = QCheckBox("Read-only: the inspector sends no writes")
+        self.read_only_box.setToolTip("Edits, bulk actions, admin buttons and console "
+                                      "writes are refused (gui/safety.py); other clients "
+                                      "of the server are not limited")
+        self.read_only_box.setChecked(read_only)
         self.message = QLabel()
         self.message.setObjectName("connectMessage")
         self.message.setWordWrap(True)
@@ -120,6 +125,7 @@ class ConnectDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
         lay.addWidget(self.url_edit)
+        lay.addWidget(self.read_only_box)
         lay.addWidget(self.message)
         lay.addWidget(buttons)
         self.url_edit.returnPressed.connect(self.try_connect)
@@ -166,7 +172,9 @@ class ConnectDialog(QDialog):
         from .source import RemoteSource
         self.show_note(f"Connected to {where(url)}.")
         self.url = url
-        self.attached.emit(RemoteSource(url))
+        source = RemoteSource(url)
+        source.set_read_only(self.read_only_box.isChecked())
+        self.attached.emit(source)
         self.accept()
 
     def _embedded(self):

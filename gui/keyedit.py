@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QGridLayout, QGroupBox,
                                QVBoxLayout, QWidget)
 
 from .panelkit import StatusLine, text
-from .source import InspectorSource, NotAvailable
+from .source import ActionError, InspectorSource, NotAvailable
 
 UNITS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 EDIT_LIMIT = 1024 * 1024          # strings above this (or binary) are not offered for edit
@@ -44,11 +44,12 @@ def run_key_command(source: InspectorSource, db: int, *argv) -> tuple[bool, obje
     """Run one key command in database ``db``: (True, reply) or (False, error text)."""
     argv = [a if isinstance(a, (bytes, bytearray)) else str(a).encode() for a in argv]
     try:
+        source.guard(argv)          # read-only mode (the embedded path skips source.call)
         engine = getattr(source, "engine", None)
         if engine is not None:
             return True, _run_embedded(source, engine, db, argv)
         return True, source.call(db, *argv)
-    except (_Refused, NotAvailable) as e:
+    except (_Refused, NotAvailable, ActionError) as e:
         return False, str(e)
     except Exception as e:                  # a dropped connection, a bug of ours ...
         return False, f"{type(e).__name__}: {e}"

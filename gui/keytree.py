@@ -846,6 +846,12 @@ class KeyTreePanel(QWidget):
         menu = QMenu(self)
         menu.addAction(f"Delete {n:,} keys…", lambda: self.bulk.prepare("delete", prefix))
         menu.addAction(f"Set TTL on {n:,} keys…", lambda: self.bulk.prepare("expire", prefix))
+        if self.source.read_only:           # (gui/safety.py) the inspector writes nothing
+            from .safety import READ_ONLY_TIP
+            menu.setToolTipsVisible(True)
+            for a in menu.actions():
+                a.setEnabled(False)
+                a.setToolTip(READ_ONLY_TIP)
         self.menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))
 

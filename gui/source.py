@@ -105,8 +105,32 @@ class InspectorSource(QObject):
     # (False, why) when the server stops answering, (True, "") when it answers again
     connectionChanged = Signal(bool, str)
 
+    # read-only mode switched (gui/safety.py): the inspector's own restraint, never a
+    # limit on other clients of the server
+    readOnlyChanged = Signal(bool)
+
     kind = "abstract"
     sampled = False
+    read_only = False
+
+    def set_read_only(self, on: bool):
+        if bool(on) != self.read_only:
+            self.read_only = bool(on)
+            self.readOnlyChanged.emit(self.read_only)
+
+    def command_flags(self, argv) -> frozenset | None:
+        """The command's flags ("write", "admin", ...; a subcommand's own), from the
+        engine's command table (Redis 7.0's); None: a command it does not know."""
+        from engine.commands import lookup
+        spec = lookup([a if isinstance(a, bytes) else str(a).encode() for a in argv])
+        return None if spec is None else frozenset(f.value for f in spec.flags)
+
+    def guard(self, argv):
+        """The one gate every command the inspector sends passes: in read-only mode one
+        that writes raises ActionError and is not sent."""
+        if self.read_only:
+            from .safety import refuse_if_write
+            refuse_if_write(self, argv)
 
     def title(self) -> str: ...
     def address(self) -> tuple[str, int]: ...
@@ -490,6 +514,8 @@ class EmbeddedSource(InspectorSource):
         no slowlog, no MONITOR), in a private context that is not a registered client."""
         from engine.commands import lookup
         from engine.errors import RedisError
+        if self.read_only:
+            self.guard(argv)
         spec = lookup(list(argv))
         if spec is None or spec.fn is None:
             raise NotAvailable(f"{argv[0].decode()} is not implemented yet")
@@ -560,6 +586,8 @@ class EmbeddedSource(InspectorSource):
     def admin(self, *argv: bytes):
         from engine.commands import lookup
         from engine.errors import RedisError, WrongArity
+        if self.read_only:
+            self.guard(argv)
         spec = lookup(list(argv))
         if spec is None or spec.fn is None:
             raise NotAvailable(f"{argv[0].decode().upper()} is not implemented in "
@@ -725,6 +753,8 @@ class RemoteSource(InspectorSource):
 
     def call(self, db: int, *argv: bytes):
         import redis
+        if self.read_only:
+            self.guard(argv)
         self._own_commands += 1
         try:
             c = self._conn(db)
@@ -914,6 +944,46 @@ class RemoteSource(InspectorSource):
         flat = _plain(self.call(0, b"CONFIG", b"GET", *(p.encode() for p in patterns)))
         return {_s(flat[i]): _s(flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
 
+    _flag_cache: dict | None = None
+
+    def command_flags(self, argv) -> frozenset | None:
+        """The server's own flags from COMMAND INFO (cached per command; a container's
+        reply carries its subcommands' in 7.0+); the engine's table when the server
+        will not say (ACL, an old server)."""
+        import redis
+        name = _s(argv[0]).lower()
+        cache = self._flag_cache
+        if cache is None:
+            cache = self._flag_cache = {}
+        entry = cache.get(name)
+        if entry is None:
+            try:
+                c = self._conn(0)
+                self._own_commands += 1
+                c.send_command("COMMAND", "INFO", name)
+                reply = _plain(c.read_response())
+            except redis.ResponseError:
+                reply = None
+            except (redis.ConnectionError, redis.TimeoutError) as e:
+                self._lose(e)
+            if reply is None:               # refused (ACL ...): the engine's table
+                entry = ("table", {})
+            elif not reply or not reply[0]:     # the server has no such command
+                entry = (None, {})
+            else:
+                info = reply[0]
+                subs = {_s(sc[0]).lower().partition("|")[2]:
+                        frozenset(_s(f) for f in sc[2])
+                        for sc in (info[9] if len(info) > 9 and info[9] else [])}
+                entry = (frozenset(_s(f) for f in info[2]), subs)
+            cache[name] = entry
+        flags, subs = entry
+        if flags == "table":
+            return super().command_flags(argv)
+        if subs and len(argv) > 1:
+            return subs.get(_s(argv[1]).lower(), flags)
+        return flags
+
     def implements(self, command: str) -> bool:
         try:
             info = _plain(self.call(0, b"COMMAND", b"INFO", command.encode()))
@@ -925,6 +995,8 @@ class RemoteSource(InspectorSource):
         import redis
         self._own_commands += 1
         try:
+            if self.read_only:
+                self.guard(argv)
             c = self._conn(0)
             c.send_command(*argv)
             return c.read_response()

@@ -143,7 +143,7 @@ def test_menus_and_panel_shortcuts(qtbot, embedded):
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     assert list(menus) == ["File", "View", "Help"]
     file_items = [a.text().replace("&", "") for a in menus["File"].actions() if a.text()]
-    assert file_items == ["Attach to remote…", "Quit"]
+    assert file_items == ["Attach to remote…", "Read-only mode", "Quit"]
     shortcuts = [a.shortcut().toString() for a in window.panel_actions]
     assert shortcuts[:3] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"] and shortcuts[9] == "Ctrl+0"
     assert [a.text() for a in window.panel_actions] == \
