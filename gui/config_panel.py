@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from .panelkit import NOT_AVAILABLE, Poller, StatusLine, confirm, human_bytes, run_action
+from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, run_action
+from .safety import confirm_destructive
 from .source import InspectorSource
 
 INTERVAL_MS = 2000
@@ -468,12 +469,13 @@ class ConfigPanel(QWidget):
         value = number + UNITS[self.unit.currentIndex()][2]
         policy = self.policy.currentText()
         if self.evicts_now(self.pending_limit(), policy):
-            confirm(self, "Evict keys now?",
-                    f"The server uses {human_bytes(self._used)}. With a limit of "
-                    f"{human_bytes(self.pending_limit())} and {policy}, it deletes keys "
-                    f"at once until it fits. Apply maxmemory {value}?",
-                    lambda: self._set_maxmemory(value),
-                    lambda: self.maxmemory_error.show_ok("Not applied: nothing changed."))
+            confirm_destructive(
+                self, self.source, "Evict keys now?",
+                f"The server uses {human_bytes(self._used)}. With a limit of "
+                f"{human_bytes(self.pending_limit())} and {policy}, it deletes keys "
+                f"at once until it fits. Apply maxmemory {value}?",
+                lambda: self._set_maxmemory(value),
+                lambda: self.maxmemory_error.show_ok("Not applied: nothing changed."))
             return False
         return self._set_maxmemory(value)
 
@@ -497,13 +499,14 @@ class ConfigPanel(QWidget):
     def apply_policy(self, _index: int = 0) -> bool:
         name = self.policy.currentText()
         if self.evicts_now(self._limit, name):
-            confirm(self, "Evict keys now?",
-                    f"The server uses {human_bytes(self._used)}, more than its limit of "
-                    f"{human_bytes(self._limit)}: with {name} it deletes keys at once until "
-                    f"it fits. Switch to {name}?",
-                    lambda: self._set_policy(name),
-                    lambda: (self.policy_error.show_ok("Not applied: nothing changed."),
-                             self.refresh()))
+            confirm_destructive(
+                self, self.source, "Evict keys now?",
+                f"The server uses {human_bytes(self._used)}, more than its limit of "
+                f"{human_bytes(self._limit)}: with {name} it deletes keys at once until "
+                f"it fits. Switch to {name}?",
+                lambda: self._set_policy(name),
+                lambda: (self.policy_error.show_ok("Not applied: nothing changed."),
+                         self.refresh()))
             return False
         return self._set_policy(name)
 

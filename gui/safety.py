@@ -604,3 +604,15 @@ def install(window) -> ReadOnlyLock:
     if source.read_only:
         lock._apply(True)
     return lock
+
+
+def confirm_destructive(parent: QWidget, source: InspectorSource, title: str, text: str,
+                        on_yes, on_no=None):
+    """A panel's confirmation: panelkit.confirm's Yes/Cancel on the embedded server, the
+    typed server name on a remote one (``parent.safety_dialog``)."""
+    if source.kind == "embedded":
+        from .panelkit import confirm
+        return confirm(parent, title, text, on_yes, on_no)
+    dlg = ask(parent, source, title, text)
+    dlg.answered.connect(lambda yes: on_yes() if yes else (on_no() if on_no else None))
+    return dlg

@@ -253,6 +253,37 @@ def test_lowering_maxmemory_below_used_memory_says_what_it_evicts(qtbot, qloop, 
     _close(qtbot, w)
 
 
+@needs_redis
+def test_the_config_panel_asks_for_the_typed_name_before_evicting_on_a_remote(qtbot, qloop,
+                                                                           remote):
+    from gui.config_panel import ConfigPanel
+    port, pw = remote
+    r = redis.Redis(port=port, password=pw)
+    r.config_set("maxmemory-policy", "allkeys-lru")
+    r.mset({f"big:{i}": "x" * 1000 for i in range(2000)})
+    source = RemoteSource(f"redis://:{pw}@127.0.0.1:{port}")
+    panel = ConfigPanel(source)
+    qtbot.addWidget(panel)
+    try:
+        panel.refresh()
+        panel.maxmemory.setText("1")
+        panel.unit.setCurrentIndex(2)                   # 1 MB, below what is used
+        assert not panel.apply_maxmemory()
+        dlg = panel.safety_dialog
+        assert isinstance(dlg, safety.TypedConfirm) and dlg.isVisible()
+        assert "deletes keys at once" in dlg.text.text()
+        qtbot.mouseClick(dlg.cancel, Qt.LeftButton)
+        assert panel.maxmemory_error.text() == "Not applied: nothing changed."
+        assert r.config_get("maxmemory") == {"maxmemory": "0"} and r.dbsize() == 2000
+        assert not panel.apply_maxmemory()
+        dlg = panel.safety_dialog
+        qtbot.keyClicks(dlg.edit, f"127.0.0.1:{port}")
+        qtbot.mouseClick(dlg.proceed, Qt.LeftButton)
+        assert r.config_get("maxmemory") == {"maxmemory": str(1024 ** 2)}
+    finally:
+        source.close()
+
+
 def test_embedded_flushdb_asks_yes_or_cancel(qtbot, embedded, client_factory):
     server, source = embedded
     r = client_factory()
