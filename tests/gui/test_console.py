@@ -186,6 +186,7 @@ def test_completion_and_hints_come_from_the_servers_command_docs(qtbot, embedded
     server, source = embedded
     console = _console(qtbot, server)
     model_check(console.names_model)
+    model_check(console.completer.completionModel())
     console.show()
     assert _docs(qtbot, console) is True
     r = client_factory()
