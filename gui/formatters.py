@@ -1006,6 +1006,9 @@ def _try(name: str, data: bytes, depth: int, max_output: int, cut: bool):
     return d if d.ok else None
 
 
+_PHP_HEAD = re.compile(rb"(?:[aOC]:\d+:|s:\d+:\"|[ibd]:[^;]{1,40};|N;$|E:\d+:\")")
+
+
 def detect(data: bytes, depth: int = 0, max_output: int = MAX_OUTPUT,
            cut: bool = False) -> Decoded | None:
     """The first structured decoding that fully succeeds (magic bytes first, then
@@ -1032,7 +1035,7 @@ def detect(data: bytes, depth: int = 0, max_output: int = MAX_OUTPUT,
             d = _try("JSON", data, depth, max_output, cut)
             if d is not None:
                 return d
-        if re.match(rb"(?:[aOC]:\d+:|s:\d+:\"|[ibd]:[^;]{1,40};|N;$|E:\d+:\")", data):
+        if _PHP_HEAD.match(data):
             d = _try("PHP serialize", data, depth, max_output, cut)
             if d is not None:
                 return d
@@ -1057,6 +1060,19 @@ def detect(data: bytes, depth: int = 0, max_output: int = MAX_OUTPUT,
         if d is not None and all(num <= 10_000 for num, _ in d.tree):
             return d
     return None
+
+
+def worth_detecting(data: bytes) -> bool:
+    """Whether ``detect`` could find anything (cheap: the view shows the value as text
+    at once and decodes in the background only when this says so)."""
+    if not data:
+        return False
+    if not is_text(data):
+        return True
+    head = data[:4096].strip()
+    return head[:1] in (b"{", b"[") or bool(_PHP_HEAD.match(data)) or (
+        len(head) >= AUTO_MIN_ENCODED and b" " not in head and
+        bool(_B64.fullmatch(_nows(head).rstrip(b"="))))
 
 
 def _meaningful(d: Decoded) -> bool:

@@ -840,18 +840,21 @@ class KeyTreePanel(QWidget):
         exact count in the label.  ``popup``, not ``exec``: no nested event loop."""
         idx = self.view.indexAt(pos)
         f = self.model.folder_of_index(idx.siblingAtColumn(0) if idx.isValid() else idx)
-        if f is None or not f.count:
-            return
-        prefix, n = f.prefix, f.count
         menu = QMenu(self)
-        menu.addAction(f"Delete {n:,} keys…", lambda: self.bulk.prepare("delete", prefix))
-        menu.addAction(f"Set TTL on {n:,} keys…", lambda: self.bulk.prepare("expire", prefix))
+        if f is not None and f.count:
+            prefix, n = f.prefix, f.count
+            menu.addAction(f"Delete {n:,} keys…", lambda: self.bulk.prepare("delete", prefix))
+            menu.addAction(f"Set TTL on {n:,} keys…",
+                           lambda: self.bulk.prepare("expire", prefix))
         if self.source.read_only:           # (gui/safety.py) the inspector writes nothing
             from .safety import READ_ONLY_TIP
             menu.setToolTipsVisible(True)
             for a in menu.actions():
                 a.setEnabled(False)
                 a.setToolTip(READ_ONLY_TIP)
+        from .transfer import add_tree_actions      # export / copy / import (gui/transfer.py)
+        add_tree_actions(self, menu, f, idx.siblingAtColumn(0).data(KEY_ROLE)
+                         if idx.isValid() else None)
         self.menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))
 

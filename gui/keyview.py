@@ -1,6 +1,9 @@
 """The key view: type, TTL (live countdown), encoding, length, memory, and a preview of
 the value: text/JSON/hex for strings, a paged table for collections (cells of hashes,
 lists and zsets edited in place), a stream's consumer groups under its entries.
+Strings and the selected cell of a collection are also shown through the value
+formatters (gui/formatters.py: MessagePack, gzip, pickle read safely, protobuf, ...),
+decoded off the GUI thread (gui/decoding.py), with a tree of what they decode.
 
 Types other helpers are still building are handled by asking the source for a page and
 showing its plain refusal ("no preview for ... yet") instead of guessing.
@@ -12,15 +15,21 @@ import json
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QPlainTextEdit, QStackedWidget,
-                               QTableView, QVBoxLayout, QWidget)
+                               QHeaderView, QLabel, QPlainTextEdit, QPushButton,
+                               QStackedWidget, QTableView, QToolButton, QTreeView,
+                               QVBoxLayout, QWidget)
 
+from . import formatters
+from .decoding import DecodeWorker, StructModel
+from .formatters import hexdump  # noqa: F401  (the key view's hex view; tests use it)
 from .source import InspectorSource, NotAvailable
 
 STRING_PREVIEW = 64 * 1024        # bytes of a string shown (big values stay cheap)
 JSON_LIMIT = 1024 * 1024          # bytes parsed for the JSON view
 PAGE = 200
 KEEP_ROWS = 2000                  # rows re-fetched to keep the place after a refresh
+DECODE_LIMIT = formatters.MAX_PARSE   # bytes of a string read for the formatters
+BASIC_MODES = ("Auto", "Text", "JSON", "Hex")
 
 
 def pretty_json(data: bytes) -> str:
@@ -47,16 +56,6 @@ def cell_text(v) -> str:
     if isinstance(v, float):
         return repr(v)
     return str(v)
-
-
-def hexdump(data: bytes, width: int = 16) -> str:
-    lines = []
-    for off in range(0, len(data), width):
-        chunk = data[off:off + width]
-        hx = " ".join(f"{b:02x}" for b in chunk)
-        asc = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
-        lines.append(f"{off:08x}  {hx:<{width * 3}} {asc}")
-    return "\n".join(lines)
 
 
 def format_ttl(ms: int | None) -> str:
@@ -232,11 +231,35 @@ class KeyView(QWidget):
         form.addRow("Memory", self.memory_label)
 
         self.mode = QComboBox()
-        self.mode.addItems(["Auto", "Text", "JSON", "Hex"])
+        self.mode.addItems(list(BASIC_MODES) +
+                           [n for n in formatters.names() if n not in BASIC_MODES])
+        self.mode.setToolTip("how the value (or the selected cell) is decoded")
         self.mode.currentIndexChanged.connect(lambda _: self._show_value())
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setFont(mono)
+        # the formatters: a worker for the value, one for the selected cell, a tree
+        self.decoder = DecodeWorker(self)
+        self.decoder.decoded.connect(self._on_decoded)
+        self.cell_decoder = DecodeWorker(self)
+        self.cell_decoder.decoded.connect(self._on_cell_decoded)
+        self.decoded = None                 # the formatters' reading now shown
+        self.struct_model = StructModel(self)
+        self.struct_view = QTreeView()
+        self.struct_view.setModel(self.struct_model)
+        self.struct_view.setUniformRowHeights(True)
+        self.struct_view.header().setStretchLastSection(True)
+        self.tree_button = QToolButton()
+        self.tree_button.setText("Tree")
+        self.tree_button.setCheckable(True)
+        self.tree_button.setEnabled(False)
+        self.tree_button.setToolTip("browse the decoded structure as a tree")
+        self.tree_button.toggled.connect(self._show_tree)
+        self.transfer_button = QPushButton("Export / copy…")
+        self.transfer_button.setToolTip("export this key to a file, or copy it to "
+                                        "another database or server")
+        self.transfer_button.clicked.connect(self._transfer)
+        self.transfer_button.setEnabled(False)
         self.table_model = ValueTableModel(source, self)
         self.table = QTableView()
         self.table.setModel(self.table_model)
@@ -246,6 +269,7 @@ class KeyView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.table.selectionModel().currentChanged.connect(self._cell_chosen)
         self.table.clicked.connect(self._row_clicked)
         self.table.itemDelegate().closeEditor.connect(self._cell_editor_closed)
         self._restoring = False
@@ -254,15 +278,31 @@ class KeyView(QWidget):
         self.message.setAlignment(Qt.AlignCenter)
         self.message.setWordWrap(True)
         self.stack = QStackedWidget()
-        for w in (self.message, self.text, self.table):
+        for w in (self.message, self.text, self.table, self.struct_view):
             self.stack.addWidget(w)
         self.preview_note = QLabel()
+        self.preview_note.setWordWrap(True)
+        # the selected cell of a collection, decoded (hash value, element, member)
+        self.detail_note = QLabel()
+        self.detail_note.setWordWrap(True)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setFont(mono)
+        self.detail.setMaximumHeight(180)
+        self.detail_box = QWidget()
+        dl = QVBoxLayout(self.detail_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.detail_note)
+        dl.addWidget(self.detail)
+        self.detail_box.hide()
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Value"))
         bar.addStretch(1)
-        bar.addWidget(self.preview_note)
+        bar.addWidget(self.preview_note, 1)
+        bar.addWidget(self.tree_button)
         bar.addWidget(self.mode)
+        bar.addWidget(self.transfer_button)
         lay = QVBoxLayout(self)
         lay.addWidget(self.key_label)
         lay.addLayout(form)
@@ -271,6 +311,7 @@ class KeyView(QWidget):
         lay.addWidget(self.anatomy)
         lay.addLayout(bar)
         lay.addWidget(self.stack, 1)
+        lay.addWidget(self.detail_box)
         from .streamview import StreamGroupsView    # consumer groups (gui/streamview.py)
         self.groups = StreamGroupsView(source)
         lay.addWidget(self.groups, 1)
@@ -305,6 +346,7 @@ class KeyView(QWidget):
             return
         self.editor.load(self.db, self.key, self.info)
         self.anatomy.show_key(self.db, self.key)
+        self.transfer_button.setEnabled(self.info is not None)
         self.key_label.setText(self.key.decode("utf-8", "backslashreplace"))
         if self.info is None:
             for lbl in (self.type_label, self.encoding_label, self.length_label,
@@ -349,6 +391,8 @@ class KeyView(QWidget):
         self.preview_note.setText("")
         self.stack.setCurrentWidget(self.message)
         self._show_groups(False)
+        self._set_decoded(None)
+        self.detail_box.hide()
 
     def _show_groups(self, on: bool):
         self.groups.setVisible(on)
@@ -358,11 +402,16 @@ class KeyView(QWidget):
         i = self.info
         if i is None:
             return
-        self.mode.setEnabled(i.type == "string")
+        self.mode.setEnabled(i.type != "stream")     # collections: the selected cell
         if i.type == "string":
+            self.detail_box.hide()
+            self.cell_decoder.cancel()
             self._show_string()
             return
+        self._set_decoded(None)
+        self.decoder.cancel()
         self._load_table(i.type)
+        self._cell_chosen(self.table.currentIndex())
         if self.table_model.error is not None:
             self._show_message(self.table_model.error)
             return
@@ -374,23 +423,31 @@ class KeyView(QWidget):
         self._show_groups(False)
         mode = self.mode.currentText()
         try:
-            limit = JSON_LIMIT if mode == "JSON" else STRING_PREVIEW
+            limit = JSON_LIMIT if mode == "JSON" else STRING_PREVIEW if mode in BASIC_MODES \
+                else DECODE_LIMIT
             data, total = self.source.string_value(self.db, self.key, limit)
         except NotAvailable as e:
             self._show_message(str(e))
             return
         note = f"first {len(data):,} of {total:,} bytes" if total > len(data) else ""
+        if mode not in BASIC_MODES:         # a formatter chosen by hand: off the GUI thread
+            if self._decoded_for != (self.db, self.key, mode):
+                self._show_message(f"Decoding as {mode} …")
+            self.decoder.submit(("value", self.db, self.key, mode), formatters.decode,
+                                mode, data, total > len(data))
+            return
         if mode == "JSON":
             if total > len(data):
                 self._show_message(f"{total:,} bytes: too large for the JSON view (up to "
                                    f"{JSON_LIMIT:,}); choose Text or Hex")
                 return
-            try:
-                shown = pretty_json(data)
-            except ValueError as e:
-                self._show_message(f"The value is {e}. Choose Text or Hex to see it.")
+            d = formatters.decode("JSON", data)
+            if not d.ok:
+                why = d.text.split(": ", 1)[1]
+                self._show_message(f"The value is not valid JSON: {why}. Choose Text or "
+                                   f"Hex to see it.")
                 return
-            self._show_text(shown, "JSON, pretty-printed")
+            self._show_decoded(d, "JSON, pretty-printed", mode)
             return
         text = None
         if mode != "Hex":
@@ -404,12 +461,111 @@ class KeyView(QWidget):
                 text = data.decode("utf-8", "backslashreplace") if mode == "Text" else None
         if mode == "Auto" and text is not None and not note and text.lstrip()[:1] in "{[" \
                 and text.strip():
-            try:                        # a JSON document reads better pretty-printed
-                self._show_text(pretty_json(data), "JSON, pretty-printed")
+            d = formatters.decode("JSON", data)     # a JSON document reads better pretty
+            if d.ok:
+                self._show_decoded(d, "JSON, pretty-printed", mode)
                 return
-            except ValueError:
-                pass
-        self._show_text(text if text is not None else hexdump(data), note)
+        fallback = (text if text is not None else hexdump(data), note)
+        if mode == "Auto" and formatters.worth_detecting(data):
+            # shown as text/hex now; a formatter's reading replaces it if one fits
+            self._fallback = fallback
+            if self._decoded_for != (self.db, self.key, mode):
+                self._show_text(*fallback)
+                self._set_decoded(None)
+            if total > len(data):
+                data, total = self.source.string_value(self.db, self.key, DECODE_LIMIT)
+            self.decoder.submit(("value", self.db, self.key, mode), formatters.decode,
+                                "Auto", data, total > len(data))
+            return
+        self.decoder.cancel()
+        self._show_text(*fallback)
+        self._set_decoded(None)
+
+    # -- the formatters' readings
+    _decoded_for = None                 # (db, key, mode) of the reading shown
+    _fallback = ("", "")
+
+    def _on_decoded(self, tag, d):
+        _kind, db, key, mode = tag
+        i = self.info
+        if (db, key) != (self.db, self.key) or i is None or i.type != "string" or \
+                mode != self.mode.currentText():
+            return
+        if mode == "Auto" and (not d.ok or d.name in ("Text", "Hex")):
+            if self._decoded_for is not None:       # was decoded, is plain now
+                self._show_text(*self._fallback)
+                self._set_decoded(None)
+            return
+        if not d.ok:
+            self._show_message(f"The value is {d.text}. Choose Auto, Text or Hex to see "
+                               f"it.")
+            return
+        self._show_decoded(d, d.label, mode)
+
+    def _show_decoded(self, d, label: str, mode: str):
+        notes = " · ".join(d.notes)
+        self._show_text(d.text, label + (" · " + notes if notes else ""))
+        self._set_decoded(d)
+        self._decoded_for = (self.db, self.key, mode)
+
+    def _set_decoded(self, d):
+        self.decoded = d
+        self._decoded_for = None
+        tree = d.tree if d is not None else None
+        self.tree_button.setEnabled(tree is not None)
+        self.struct_model.set_value(tree)
+        if tree is not None and self.tree_button.isChecked():
+            self.stack.setCurrentWidget(self.struct_view)
+        elif self.stack.currentWidget() is self.struct_view:
+            self.stack.setCurrentWidget(self.text)
+
+    def _show_tree(self, on: bool):
+        if on and self.decoded is not None and self.decoded.tree is not None:
+            self.stack.setCurrentWidget(self.struct_view)
+        elif self.stack.currentWidget() is self.struct_view:
+            self.stack.setCurrentWidget(self.text)
+
+    def _cell_bytes(self, index):
+        """The bytes behind a table cell worth decoding, and what they are."""
+        i = self.info
+        if not index.isValid() or i is None or i.type in ("string", "stream"):
+            return None, ""
+        row = self.table_model.row(index.row())
+        if row is None:
+            return None, ""
+        col = index.column()
+        if i.type in ("list", "zset") or not isinstance(row[col], (bytes, bytearray)):
+            col = 0 if i.type == "set" else 1  # the element / member, not index or score
+        cols = self.table_model.columns
+        return bytes(row[col]), (cols[col] if col < len(cols) else "")
+
+    def _cell_chosen(self, index, _previous=None):
+        raw, what = self._cell_bytes(index)
+        if raw is None:
+            self.cell_decoder.cancel()
+            self.detail_box.hide()
+            return
+        mode = self.mode.currentText()
+        self.detail_note.setText(f"selected {what}: decoding …")
+        self.detail_box.show()
+        self.cell_decoder.submit(("cell", self.db, self.key, index.row(), what, mode),
+                                 formatters.decode, mode, raw, False)
+
+    def _on_cell_decoded(self, tag, d):
+        _kind, db, key, row, what, mode = tag
+        cur = self.table.currentIndex()
+        if (db, key) != (self.db, self.key) or mode != self.mode.currentText() or \
+                not cur.isValid() or cur.row() != row:
+            return
+        notes = " · ".join(d.notes)
+        self.detail_note.setText(f"selected {what}: " + (d.label if d.ok else "") +
+                                 (" · " + notes if notes and d.ok else ""))
+        self.detail.setPlainText(d.text)
+
+    def _transfer(self):
+        if self.key is not None:
+            from .transfer import TransferDialog     # export / copy (gui/transfer.py)
+            TransferDialog.for_key(self, self.source, self.db, self.key).open()
 
     def _show_text(self, text: str, note: str):
         self.text.setPlainText(text)
