@@ -57,8 +57,10 @@ class Decoded:
             self.label = self.name
 
 
-class _Bad(Exception):
+class Bad(Exception):
     """A decoder's own "this is not X" (the message says why)."""
+
+
 
 
 def _fail(name: str, why: str) -> Decoded:
@@ -269,7 +271,7 @@ def _hex(data: bytes, depth: int, max_output: int) -> Decoded:
 # ---------------------------------------------------------------------- JSON
 def _too_big(data: bytes):
     if len(data) > MAX_PARSE:
-        raise _Bad(f"{len(data):,} bytes is more than the {MAX_PARSE:,} this view parses")
+        raise Bad(f"{len(data):,} bytes is more than the {MAX_PARSE:,} this view parses")
 
 
 def _json(data: bytes, depth: int, max_output: int) -> Decoded:
@@ -277,15 +279,15 @@ def _json(data: bytes, depth: int, max_output: int) -> Decoded:
     try:
         s = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _Bad("the value is not UTF-8 text") from None
+        raise Bad("the value is not UTF-8 text") from None
     if s.startswith("\ufeff"):
         s = s[1:]
     try:
         doc = json.loads(s)
     except json.JSONDecodeError as e:
-        raise _Bad(f"{e.msg} at line {e.lineno} column {e.colno}") from None
+        raise Bad(f"{e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:
-        raise _Bad("nested too deeply") from None
+        raise Bad("nested too deeply") from None
     # render() writes what json.dumps(indent=2, ensure_ascii=False) writes, but stops at
     # MAX_TEXT (a 10 MB document would take seconds to indent whole)
     d = _structured("JSON", doc)
@@ -307,19 +309,19 @@ def _ext_hook(code, data):
 
 def _msgpack(data: bytes, depth: int, max_output: int) -> Decoded:
     if msgpack is None:
-        raise _Bad("the msgpack package is not installed")
+        raise Bad("the msgpack package is not installed")
     if not data:
-        raise _Bad("empty value")
+        raise Bad("empty value")
     _too_big(data)
     try:
         obj = msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=True,
                               object_pairs_hook=_pairs_hook, ext_hook=_ext_hook)
     except msgpack.ExtraData as e:
-        raise _Bad(f"{len(e.extra):,} bytes left after the first value") from None
+        raise Bad(f"{len(e.extra):,} bytes left after the first value") from None
     except UnicodeDecodeError:
-        raise _Bad("a str field is not valid UTF-8") from None
+        raise Bad("a str field is not valid UTF-8") from None
     except Exception as e:              # FormatError, StackError, ValueError ...
-        raise _Bad(str(e) or type(e).__name__) from None
+        raise Bad(str(e) or type(e).__name__) from None
     d = _structured("MessagePack", obj)
     d.tree = obj if isinstance(obj, (dict, list, Pairs)) else None
     return d
@@ -337,9 +339,9 @@ def _timestamp(v) -> str:
 def _inflate(name: str, wbits: int, data: bytes, depth: int, max_output: int,
              cut: bool) -> Decoded:
     if name == "gzip" and data[:2] != b"\x1f\x8b":
-        raise _Bad("no gzip header (1f 8b)")
+        raise Bad("no gzip header (1f 8b)")
     if name == "zlib" and not _zlib_header(data):
-        raise _Bad("no zlib header")
+        raise Bad("no zlib header")
     out = bytearray()
     rest = data
     notes = []
@@ -357,14 +359,14 @@ def _inflate(name: str, wbits: int, data: bytes, depth: int, max_output: int,
                 notes.append(f"stopped at damaged data: {e}")
                 partial = True
                 break
-            raise _Bad(str(e)) from None
+            raise Bad(str(e)) from None
         if d.unconsumed_tail or (len(out) >= max_output and not d.eof):
             notes.append(f"output truncated at {max_output:,} bytes (decompression cap)")
             partial = True
             break
         if not d.eof:
             if not cut and not out:
-                raise _Bad("the compressed stream ends early")
+                raise Bad("the compressed stream ends early")
             notes.append("the compressed stream is incomplete" if not cut else
                          "only the start of the value was read: decompressed that part")
             partial = True
@@ -421,22 +423,22 @@ def _nows(data: bytes) -> bytes:
 def _b64_bytes(data: bytes) -> bytes:
     s = _nows(data)
     if not s:
-        raise _Bad("empty value")
+        raise Bad("empty value")
     if not _B64.fullmatch(s):
-        raise _Bad("characters outside the base64 alphabet")
+        raise Bad("characters outside the base64 alphabet")
     url = b"-" in s or b"_" in s
     if url and (b"+" in s or b"/" in s):
-        raise _Bad("mixes the standard and URL-safe alphabets")
+        raise Bad("mixes the standard and URL-safe alphabets")
     body = s.rstrip(b"=")
     if len(body) % 4 == 1:
-        raise _Bad("its length is not a base64 length")
+        raise Bad("its length is not a base64 length")
     if s != body and len(s) % 4:
-        raise _Bad("wrong padding")
+        raise Bad("wrong padding")
     body += b"=" * (-len(body) % 4)
     try:
         return base64.b64decode(body, altchars=b"-_" if url else None, validate=True)
     except (binascii.Error, ValueError) as e:
-        raise _Bad(str(e)) from None
+        raise Bad(str(e)) from None
 
 
 def _base64(data, depth, max_output, cut=False):
@@ -449,262 +451,22 @@ def _hextext(data, depth, max_output, cut=False):
     if s[:2] in (b"0x", b"0X"):
         s = s[2:]
     if not _HEXTEXT.fullmatch(s):
-        raise _Bad("not an even number of hex digits")
+        raise Bad("not an even number of hex digits")
     raw = bytes.fromhex(s.decode())
     return _wrapped("Hex text", raw, depth, max_output, (f"{len(raw):,} bytes decoded",))
 
 
-# ---------------------------------------------------------------------- pickle (safe)
-_SAFE_CALLS = {            # computed here on plain data, nothing imported
-    ("_codecs", "encode"), ("builtins", "set"), ("__builtin__", "set"),
-    ("builtins", "frozenset"), ("__builtin__", "frozenset"),
-    ("builtins", "bytearray"), ("__builtin__", "bytearray"),
-}
-
-
-class _Global(Opaque):
-    __slots__ = ("module", "qualname")
-
-    def __init__(self, module: str, qualname: str):
-        super().__init__(f"global {module}.{qualname} (not imported)")
-        self.module, self.qualname = module, qualname
-
-
-def _call(f, args):
-    """A REDUCE: a few data-only constructors are evaluated by us; any other call is
-    shown as the call it would make."""
-    if isinstance(f, _Global) and (f.module, f.qualname) in _SAFE_CALLS and \
-            isinstance(args, tuple):
-        try:
-            if f.qualname == "encode" and len(args) == 2 and isinstance(args[0], str) \
-                    and args[1] in ("latin1", "latin-1"):
-                return args[0].encode("latin-1")
-            if f.qualname in ("set", "frozenset") and len(args) <= 1:
-                return Opaque(f.qualname, list(args[0]) if args else [])
-            if f.qualname == "bytearray" and len(args) <= 1 and \
-                    (not args or isinstance(args[0], (bytes, str))):
-                return bytearray(args[0] if not args or isinstance(args[0], bytes)
-                                 else args[0].encode("latin-1"))
-        except (TypeError, ValueError):
-            pass
-    name = f"{f.module}.{f.qualname}" if isinstance(f, _Global) else repr(f)
-    return Opaque(f"call {name} (not executed)", list(args)
-                  if isinstance(args, tuple) else args)
-
-
-def _safe_unpickle(data: bytes):
-    """Rebuild a pickle's data with our own stack machine; returns (value, globals)."""
-    stack: list = []
-    marks: list = []
-    memo: dict = {}
-    seen_globals: list[str] = []
-    steps = 0
-    result = None
-    stopped = False
-
-    def pop_mark():
-        nonlocal stack
-        if not marks:
-            raise _Bad("MARK missing")
-        items, stack = stack, marks.pop()
-        return items
-
-    def pop():
-        if not stack:
-            raise _Bad("stack underflow")
-        return stack.pop()
-
-    def top():
-        if not stack:
-            raise _Bad("stack underflow")
-        return stack[-1]
-
-    def into(target, items):
-        if isinstance(target, list):
-            target.extend(items)
-        elif isinstance(target, Opaque):
-            body = target.body
-            if isinstance(body, list):
-                body.extend(items)
-            else:
-                target.body = {"state": body, "items": list(items)} if body is not None \
-                    else list(items)
-        else:
-            raise _Bad(f"cannot append to {type(target).__name__}")
-
-    def setitems(target, pairs):
-        if isinstance(target, Pairs):
-            target.extend(pairs)
-        elif isinstance(target, Opaque):
-            if target.body is None:
-                target.body = Pairs()
-            if isinstance(target.body, Pairs):
-                target.body.extend(pairs)
-            else:
-                target.body = Pairs([("state", target.body)] + list(pairs))
-        else:
-            raise _Bad(f"cannot set items on {type(target).__name__}")
-
-    def glob(module, name):
-        if not isinstance(module, str) or not isinstance(name, str):
-            raise _Bad("a global's name is not text")
-        seen_globals.append(f"{module}.{name}")
-        return _Global(module, name)
-
-    try:
-        for op, arg, pos in pickletools.genops(data):
-            steps += 1
-            if steps > MAX_STEPS:
-                raise _Bad(f"more than {MAX_STEPS:,} opcodes")
-            n = op.name
-            if n in ("PROTO", "FRAME", "READONLY_BUFFER"):
-                continue
-            if n == "STOP":
-                result, stopped = pop(), True
-                break
-            if n == "MARK":
-                marks.append(stack)
-                stack = []
-            elif n == "POP":
-                if stack:
-                    stack.pop()
-                else:
-                    pop_mark()
-            elif n == "POP_MARK":
-                pop_mark()
-            elif n == "DUP":
-                stack.append(top())
-            elif n == "NONE":
-                stack.append(None)
-            elif n in ("NEWTRUE", "NEWFALSE"):
-                stack.append(n == "NEWTRUE")
-            elif n in ("INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4",
-                       "FLOAT", "BINFLOAT", "STRING", "BINSTRING", "SHORT_BINSTRING",
-                       "UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8",
-                       "BINBYTES", "SHORT_BINBYTES", "BINBYTES8"):
-                stack.append(arg)
-            elif n == "BYTEARRAY8":
-                stack.append(bytearray(arg))
-            elif n == "NEXT_BUFFER":
-                stack.append(Opaque("out-of-band buffer (not available)"))
-            elif n == "EMPTY_LIST":
-                stack.append([])
-            elif n == "EMPTY_DICT":
-                stack.append(Pairs())
-            elif n == "EMPTY_TUPLE":
-                stack.append(())
-            elif n == "EMPTY_SET":
-                stack.append(Opaque("set", []))
-            elif n == "LIST":
-                items = pop_mark()        # before naming ``stack``: it is rebound
-                stack.append(list(items))
-            elif n == "TUPLE":
-                items = pop_mark()
-                stack.append(tuple(items))
-            elif n in ("TUPLE1", "TUPLE2", "TUPLE3"):
-                k = int(n[-1])
-                if len(stack) < k:
-                    raise _Bad("stack underflow")
-                items = tuple(stack[-k:])
-                del stack[-k:]
-                stack.append(items)
-            elif n == "DICT":
-                items = pop_mark()
-                stack.append(Pairs(zip(items[::2], items[1::2])))
-            elif n == "FROZENSET":
-                items = pop_mark()
-                stack.append(Opaque("frozenset", list(items)))
-            elif n == "APPEND":
-                v = pop()
-                into(top(), [v])
-            elif n == "APPENDS":
-                items = pop_mark()
-                into(top(), items)
-            elif n == "ADDITEMS":
-                items = pop_mark()
-                into(top(), items)
-            elif n == "SETITEM":
-                v, k = pop(), pop()
-                setitems(top(), [(k, v)])
-            elif n == "SETITEMS":
-                items = pop_mark()
-                setitems(top(), list(zip(items[::2], items[1::2])))
-            elif n in ("PUT", "BINPUT", "LONG_BINPUT"):
-                memo[arg] = top()
-            elif n == "MEMOIZE":
-                memo[len(memo)] = top()
-            elif n in ("GET", "BINGET", "LONG_BINGET"):
-                if arg not in memo:
-                    raise _Bad(f"memo entry {arg} missing")
-                stack.append(memo[arg])
-            elif n in ("GLOBAL", "INST"):
-                module, _, name = str(arg).partition(" ")
-                g = glob(module, name)
-                if n == "GLOBAL":
-                    stack.append(g)
-                else:
-                    items = pop_mark()
-                    stack.append(Opaque(f"object {module}.{name} (not created)",
-                                        list(items) or None))
-            elif n == "STACK_GLOBAL":
-                name, module = pop(), pop()
-                stack.append(glob(module, name))
-            elif n in ("EXT1", "EXT2", "EXT4"):
-                stack.append(Opaque(f"extension code {arg} (not looked up)"))
-            elif n == "REDUCE":
-                args, f = pop(), pop()
-                stack.append(_call(f, args))
-            elif n == "BUILD":
-                state = pop()
-                target = top()
-                if isinstance(target, Opaque):
-                    if target.body is None:
-                        target.body = state
-                    else:
-                        target.body = Pairs([("args", target.body), ("state", state)])
-                else:
-                    raise _Bad(f"BUILD on {type(target).__name__}")
-            elif n in ("NEWOBJ", "NEWOBJ_EX"):
-                kwargs = pop() if n == "NEWOBJ_EX" else None
-                args, cls = pop(), pop()
-                name = f"{cls.module}.{cls.qualname}" if isinstance(cls, _Global) \
-                    else repr(cls)
-                body = list(args) if isinstance(args, tuple) and args else None
-                if kwargs:
-                    body = Pairs([("args", body), ("kwargs", kwargs)])
-                stack.append(Opaque(f"object {name} (not created)", body))
-            elif n == "OBJ":
-                items = pop_mark()
-                if not items:
-                    raise _Bad("OBJ without a class")
-                cls = items[0]
-                name = f"{cls.module}.{cls.qualname}" if isinstance(cls, _Global) \
-                    else repr(cls)
-                stack.append(Opaque(f"object {name} (not created)", list(items[1:]) or None))
-            elif n in ("PERSID", "BINPERSID"):
-                pid = arg if n == "PERSID" else pop()
-                stack.append(Opaque("persistent id (not resolved)", pid))
-            else:
-                raise _Bad(f"unsupported opcode {n}")
-    except _Bad:
-        raise
-    except Exception as e:              # genops' own parse errors (ValueError ...)
-        raise _Bad(str(e) or type(e).__name__) from None
-    if not stopped:
-        raise _Bad("no STOP opcode")
-    return result, seen_globals
-
-
 def _pickle(data: bytes, depth: int, max_output: int) -> Decoded:
     if not data:
-        raise _Bad("empty value")
-    value, seen = _safe_unpickle(data)
-    notes = ["pickle (not executed): read by an inspector that imports and runs nothing"]
+        raise Bad("empty value")
+    from .safepickle import read_pickle
+    value, seen = read_pickle(data)
+    notes = ["read as data: nothing imported or run"]
     if seen:
         names = sorted(set(seen))
-        notes.append("refers to " + ", ".join(names[:10]) +
+        notes.append("names " + ", ".join(names[:10]) +
                      (f" and {len(names) - 10} more" if len(names) > 10 else "") +
-                     " (names only: nothing was imported)")
+                     " (not imported)")
     text, cut = render(value)
     if cut:
         notes.append(f"display cut at {MAX_TEXT:,} characters")
@@ -735,7 +497,7 @@ def _varint(data: bytes, i: int, end: int) -> tuple[int, int]:
     v = shift = 0
     while True:
         if i >= end:
-            raise _Bad("a varint runs past the end")
+            raise Bad("a varint runs past the end")
         b = data[i]
         i += 1
         v |= (b & 0x7F) << shift
@@ -743,7 +505,7 @@ def _varint(data: bytes, i: int, end: int) -> tuple[int, int]:
             return v, i
         shift += 7
         if shift >= 70:
-            raise _Bad("a varint longer than 10 bytes")
+            raise Bad("a varint longer than 10 bytes")
 
 
 def _pb_message(data: bytes, i: int, end: int, depth: int, budget: _Budget,
@@ -752,41 +514,41 @@ def _pb_message(data: bytes, i: int, end: int, depth: int, budget: _Budget,
     while i < end:
         budget.left -= 1
         if budget.left < 0:
-            raise _Bad("too many fields to read")
+            raise Bad("too many fields to read")
         key, i = _varint(data, i, end)
         num, wt = key >> 3, key & 7
         if num == 0 or num > 0x1FFFFFFF:
-            raise _Bad(f"field number {num} is out of range")
+            raise Bad(f"field number {num} is out of range")
         if wt == 0:
             v, i = _varint(data, i, end)
             if v >= 1 << 64:
-                raise _Bad("a varint over 64 bits")
+                raise Bad("a varint over 64 bits")
             out.append((num, v))
         elif wt == 1 or wt == 5:
             n = 8 if wt == 1 else 4
             if i + n > end:
-                raise _Bad("a fixed field runs past the end")
+                raise Bad("a fixed field runs past the end")
             out.append((num, Fixed(data[i:i + n])))
             i += n
         elif wt == 2:
             n, i = _varint(data, i, end)
             if i + n > end:
-                raise _Bad(f"field {num}: length {n:,} runs past the end")
+                raise Bad(f"field {num}: length {n:,} runs past the end")
             out.append((num, _pb_len(data, i, i + n, depth, budget)))
             i += n
         elif wt == 3:
             if depth >= 32:
-                raise _Bad("groups nested too deeply")
+                raise Bad("groups nested too deeply")
             sub, i = _pb_message(data, i, end, depth + 1, budget, group=num)
             out.append((num, sub))
         elif wt == 4:
             if group != num:
-                raise _Bad(f"an unmatched end of group {num}")
+                raise Bad(f"an unmatched end of group {num}")
             return out, i
         else:
-            raise _Bad(f"wire type {wt} does not exist")
+            raise Bad(f"wire type {wt} does not exist")
     if group is not None:
-        raise _Bad(f"group {group} is not closed")
+        raise Bad(f"group {group} is not closed")
     return out, i
 
 
@@ -799,7 +561,7 @@ def _pb_len(data: bytes, start: int, end: int, depth: int, budget: _Budget):
         try:
             msg, _ = _pb_message(data, start, end, depth + 1, budget)
             return msg
-        except _Bad:
+        except Bad:
             if budget.left < 0:
                 raise
     return chunk
@@ -829,7 +591,7 @@ def _pb_render(msg: Pairs, ind: int, out: list, size: list):
 
 def _protobuf(data: bytes, depth: int, max_output: int) -> Decoded:
     if not data:
-        raise _Bad("empty value")
+        raise Bad("empty value")
     msg, _ = _pb_message(data, 0, len(data), 0, _Budget(MAX_STEPS))
     out: list[str] = []
     notes = ["raw wire format without a schema: field numbers, nested messages guessed"]
@@ -851,26 +613,26 @@ class _Php:
     def until(self, stop: bytes) -> bytes:
         j = self.d.find(stop, self.i)
         if j < 0:
-            raise _Bad(f"expected '{stop.decode()}' after offset {self.i}")
+            raise Bad(f"expected '{stop.decode()}' after offset {self.i}")
         s, self.i = self.d[self.i:j], j + 1
         return s
 
     def expect(self, s: bytes):
         if self.d[self.i:self.i + len(s)] != s:
-            raise _Bad(f"expected '{s.decode()}' at offset {self.i}")
+            raise Bad(f"expected '{s.decode()}' at offset {self.i}")
         self.i += len(s)
 
     def int_(self, stop: bytes) -> int:
         s = self.until(stop)
         if not re.fullmatch(rb"[+-]?\d{1,20}", s):
-            raise _Bad(f"'{s.decode(errors='replace')}' is not an integer")
+            raise Bad(f"'{s.decode(errors='replace')}' is not an integer")
         return int(s)
 
     def string(self):
         n = self.int_(b":")
         self.expect(b'"')
         if n < 0 or self.i + n > len(self.d):
-            raise _Bad(f"a string of {n} bytes runs past the end")
+            raise Bad(f"a string of {n} bytes runs past the end")
         raw = self.d[self.i:self.i + n]
         self.i += n
         self.expect(b'"')
@@ -882,7 +644,7 @@ class _Php:
     def value(self, depth: int = 0):
         self.steps += 1
         if self.steps > MAX_STEPS or depth > 512:
-            raise _Bad("too large or nested too deeply")
+            raise Bad("too large or nested too deeply")
         t = self.d[self.i:self.i + 2]
         self.i += 2
         if t == b"N;":
@@ -890,7 +652,7 @@ class _Php:
         if t == b"b:":
             v = self.int_(b";")
             if v not in (0, 1):
-                raise _Bad("a boolean that is not 0 or 1")
+                raise Bad("a boolean that is not 0 or 1")
             return bool(v)
         if t == b"i:":
             return self.int_(b";")
@@ -899,7 +661,7 @@ class _Php:
             try:
                 return float({"INF": "inf", "-INF": "-inf", "NAN": "nan"}.get(s, s))
             except ValueError:
-                raise _Bad(f"'{s}' is not a number") from None
+                raise Bad(f"'{s}' is not a number") from None
         if t == b"s:":
             v = self.string()
             self.expect(b";")
@@ -923,18 +685,18 @@ class _Php:
             return Opaque(f"enum {s}")
         if t in (b"r:", b"R:"):
             return Opaque(f"reference to value #{self.int_(b';')}")
-        raise _Bad(f"unknown type tag {t!r} at offset {self.i - 2}")
+        raise Bad(f"unknown type tag {t!r} at offset {self.i - 2}")
 
     def members(self, depth: int):
         n = self.int_(b":")
         self.expect(b"{")
         if n < 0:
-            raise _Bad("a negative count")
+            raise Bad("a negative count")
         out = Pairs()
         for _ in range(n):
             k = self.value(depth + 1)
             if not isinstance(k, (int, str, bytes)) or isinstance(k, bool):
-                raise _Bad("an array key that is not an integer or a string")
+                raise Bad("an array key that is not an integer or a string")
             out.append((k, self.value(depth + 1)))
         self.expect(b"}")
         return out
@@ -944,7 +706,7 @@ def _php(data: bytes, depth: int, max_output: int) -> Decoded:
     p = _Php(data)
     v = p.value()
     if p.i != len(data):
-        raise _Bad(f"{len(data) - p.i:,} bytes after the value")
+        raise Bad(f"{len(data) - p.i:,} bytes after the value")
     d = _structured("PHP serialize", v)
     d.tree = v if isinstance(v, (Pairs, Opaque)) else None
     return d
@@ -993,7 +755,7 @@ def decode(name: str, data: bytes, cut: bool = False, max_output: int = MAX_OUTP
         if takes_cut:
             return fn(data, depth, max_output, cut)
         return fn(data, depth, max_output)
-    except _Bad as e:
+    except Bad as e:
         return _fail(name, str(e))
     except (MemoryError, RecursionError) as e:
         return _fail(name, f"too large or nested too deeply ({type(e).__name__})")

@@ -8,12 +8,11 @@ import json
 import os
 
 import pytest
-import redis
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtTest import QTest
 
 from gui import transfer
-from gui.keytree import PREFIX_ROLE, KeyTreePanel
+from gui.keytree import KeyTreePanel
 from gui.keyview import KeyView
 from gui.source import RemoteSource
 from gui.transfer import (COPY_DB, COPY_SERVER, EXPORT_DUMP, EXPORT_JSON, TransferDialog,
@@ -344,7 +343,7 @@ def test_an_unreachable_or_bad_server_url_is_said_plainly(qtbot, embedded, clien
     dlg.action.setCurrentIndex(COPY_SERVER)
     dlg.url.setText(f"redis://:secret@127.0.0.1:{free_port()}/0")
     text = run(qtbot, dlg)
-    assert text.startswith(f"Cannot reach redis://***@127.0.0.1:") and "secret" not in text
+    assert text.startswith("Cannot reach redis://***@127.0.0.1:") and "secret" not in text
     dlg.url.setText("http://example")
     text = run(qtbot, dlg)
     assert text.startswith("Cannot reach http://example: not a server URL")
