@@ -469,3 +469,31 @@ def test_import_needs_a_file_and_read_only_mode_refuses_it(qtbot, embedded, tmp_
     dlg.path.setText(str(path))
     QTest.mouseClick(dlg.go, Qt.LeftButton)
     assert dlg.job is None and dlg.status.text().startswith("Read-only mode")
+
+
+@needs_redis
+def test_a_remote_folder_exports_and_imports_into_keyscope(qtbot, embedded, client_factory,
+                                                           redis_server, tmp_path):
+    """The other way round: redis-server is the source (remote mode, SCAN-fed tree), the
+    embedded keyscope the destination."""
+    server, source = embedded
+    rr = redis_server.client()
+    fill(rr)
+    before = snapshot(rr)
+    remote = RemoteSource(f"redis://127.0.0.1:{redis_server.port}/0")
+    try:
+        panel = tree(qtbot, remote, len(before) + 2)
+        path = tmp_path / "remote.jsonl"
+        assert export_folder(qtbot, panel, "app", EXPORT_DUMP, path) == \
+            f"Exported {len(before):,} keys to {path}"
+    finally:
+        remote.close()
+    holder = KeyView(source)
+    qtbot.addWidget(holder)
+    dlg = TransferDialog.for_import(holder, source, 0)
+    dlg.open()
+    dlg.path.setText(str(path))
+    assert run(qtbot, dlg) == f"Imported {len(before):,} keys into db0"
+    r = client_factory()
+    assert in_thread(qtbot, lambda: snapshot(r)) == before
+    rr.close()
