@@ -29,16 +29,22 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView
 from .bulk import BulkBar
 from .filterbar import FilterBar
 from .nsindex import UPDATED, Folder, NamespaceIndex
+from .roles import (ALIGN_RIGHT, ALIGNMENT, DECORATION, DISPLAY, ENABLED_SELECTABLE, FONT,
+                    HORIZONTAL, NO_FLAGS, TOOLTIP, USER)
 from .source import InspectorSource
 from .treefilter import TimeSchedule, TreeFilter
 from .treepager import GcHold, SortedPager, next_sorted
 
 PAGE = 256
 BIG_FOLDER = 20_000               # above this, pages come from a sliced sort (SortedPager)
-KEY_ROLE = Qt.UserRole + 1        # full key (bytes) of a key row, None for a folder
-PREFIX_ROLE = Qt.UserRole + 2     # a folder's prefix (bytes)
+KEY_ROLE = int(USER) + 1          # full key (bytes) of a key row, None for a folder
+PREFIX_ROLE = int(USER) + 2       # a folder's prefix (bytes)
+_SERVED = frozenset((int(DISPLAY), int(TOOLTIP), int(DECORATION), int(ALIGNMENT), int(FONT),
+                     KEY_ROLE, PREFIX_ROLE))
 BUILD_SLICE_S = 0.012             # index build work per Qt turn
 COL_TYPE, COL_KEYS, COL_MEM, COL_TTL = 1, 2, 3, 4
+COLUMN_SAMPLES = {COL_TYPE: ("string", "stream"), COL_KEYS: ("9,999,999",),   # widths
+                  COL_MEM: ("999.9 MB",), COL_TTL: ("100% expiring", "23h 59m")}
 REMOTE_MEMORY_TIP = ("remote mode is sampled: a key's bytes need MEMORY USAGE, so they "
                      "are shown only for keys opened in the key view, and folders have "
                      "no total")
@@ -652,9 +658,7 @@ class KeyTreeModel(QAbstractItemModel):
             self._sort_timer.start(0)
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        return ENABLED_SELECTABLE if index.isValid() else NO_FLAGS
 
     HEADER_TIPS = {COL_KEYS: "keys in the folder and below (as filtered)",
                    COL_MEM: "what each key adds to used_memory in the engine's model "
@@ -662,12 +666,12 @@ class KeyTreeModel(QAbstractItemModel):
                             "MEMORY USAGE is Redis's own, slightly different estimate",
                    COL_TTL: "a key's time to live; a folder's share of keys with a TTL"}
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation != Qt.Horizontal or not 0 <= section < len(self.COLUMNS):
+    def headerData(self, section, orientation, role=DISPLAY):
+        if orientation != HORIZONTAL or not 0 <= section < len(self.COLUMNS):
             return None
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             return self.COLUMNS[section]
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             if section == COL_MEM and not self.exact_bytes:
                 return REMOTE_MEMORY_TIP
             return self.HEADER_TIPS.get(section)
@@ -687,14 +691,16 @@ class KeyTreeModel(QAbstractItemModel):
             self._rmeta[key] = m
         return m
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=DISPLAY):
+        # the hot path of every repaint (~8 roles per visible cell; the server shares
+        # this thread): roles we do not serve return before any lookup
+        if role not in _SERVED or not index.isValid():
             return None
         f, sub, key = self._entry(index)
         if f is None or (sub is None and key is None):
             return None
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             if sub is not None:
                 if col == 0:
                     return decode(sub.name) or '""'
@@ -722,7 +728,7 @@ class KeyTreeModel(QAbstractItemModel):
             if col == COL_TTL:
                 return ttl_text(m[2] - self.source.now_ms()) if m[2] is not None else ""
             return ""
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             if col == COL_MEM and not self.exact_bytes:
                 return REMOTE_MEMORY_TIP
             if sub is not None:
@@ -735,15 +741,17 @@ class KeyTreeModel(QAbstractItemModel):
                 meta = f.leaves.get(key)
                 return f"{meta >> 1:,} bytes" if meta is not None else None
             return decode(key)
-        if role == Qt.DecorationRole and col == 0 and self._style is not None:
+        if role == DECORATION:
+            if col != 0 or self._style is None:
+                return None
             if self._folder_icon is None:
                 self._folder_icon = self._style.standardIcon(QStyle.SP_DirIcon)
                 self._key_icon = self._style.standardIcon(QStyle.SP_FileIcon)
             return self._folder_icon if sub is not None else self._key_icon
-        if role == Qt.TextAlignmentRole and col in (COL_KEYS, COL_MEM):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.FontRole and sub is not None and col == 0:
-            return self._bold
+        if role == ALIGNMENT:
+            return ALIGN_RIGHT if col == COL_KEYS or col == COL_MEM else None
+        if role == FONT:
+            return self._bold if sub is not None and col == 0 else None
         if role == KEY_ROLE:
             return key
         if role == PREFIX_ROLE:
@@ -798,8 +806,15 @@ class KeyTreePanel(QWidget):
         hdr = self.view.header()
         hdr.setStretchLastSection(False)
         hdr.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col in range(1, len(KeyTreeModel.COLUMNS)):
-            hdr.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        # fixed widths from the font, not ResizeToContents: that re-measures every listed
+        # row on each dataChanged (the change feed, the TTL countdown), in the thread the
+        # server shares
+        fm = self.view.fontMetrics()
+        pad = 2 * self.view.style().pixelMetric(QStyle.PM_FocusFrameHMargin) + 16
+        for col, widest in COLUMN_SAMPLES.items():
+            hdr.setSectionResizeMode(col, QHeaderView.Interactive)
+            hdr.resizeSection(col, max(hdr.sectionSizeHint(col),
+                                       max(fm.horizontalAdvance(t) for t in widest) + pad))
         self.bulk = BulkBar(self.model)
         self.menu: QMenu | None = None
 
