@@ -342,6 +342,8 @@ def main(argv=None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .qtloop import new_event_loop
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .gcpolicy import install as gc_on_gui_thread
+    gc_on_gui_thread(app)                # worker threads never free Qt objects
     app.setApplicationName("keyscope")
     app.setOrganizationName("keyscope")
     theme.manager().load(None if args.screenshot else QSettings())

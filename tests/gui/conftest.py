@@ -20,6 +20,21 @@ from tests.gui.helpers import in_thread, run_task  # noqa: E402
 pytest.importorskip("PySide6.QtWidgets")
 
 
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(qapp):
+    """As in the app (gui.gcpolicy): collections run on this thread only, so garbage
+    holding Qt objects is never freed by a client thread (in_thread) or a worker."""
+    import gc
+
+    from gui.gcpolicy import MainThreadGC
+    policy = MainThreadGC()
+    policy.start()
+    yield
+    gc.collect()
+    policy.stop()                       # other tests (spec, unit) keep automatic GC
+    policy.deleteLater()
+
+
 @pytest.fixture
 def qloop(qapp):
     from gui.qtloop import QtSelectorEventLoop
@@ -96,3 +111,5 @@ def _no_widget_outlives_its_test(qapp):
         w.hide()
         w.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    import gc
+    gc.collect()                        # this test's Qt garbage goes here, on this thread
