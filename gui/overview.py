@@ -3,7 +3,11 @@ second, clients, keys, memory), event markers (saves, AOF rewrites, config chang
 server's facts.
 
 Sampled at 1-4 Hz (user's choice) from the source into numpy ring buffers; each series is
-one pyqtgraph curve created once and updated with ``setData`` (no re-plotting).  Rates are
+one pyqtgraph curve created once and updated with ``setData`` (no re-plotting).  Ranges
+move in steps (``Chart.set_ranges``: a window of 10 s, 30 s, 1 ... 20 min, a round top)
+and the axes are cached as pixmaps: pyqtgraph rebuilds an axis whenever its range
+changes, and with the grid on every curve update repainted the axes, most of a sample's
+cost (the embedded server shares this thread).  Rates are
 counter differences over the real time between two samples; a counter that went back
 (CONFIG RESETSTAT) reads as 0 for that interval, and an interval without lookups has no
 hit ratio (a gap in the curve, not a made-up 0 or 100).
@@ -15,8 +19,8 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGraphicsItem, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QVBoxLayout, QWidget)
 
 from . import theme
 from .source import InspectorSource
@@ -26,6 +30,8 @@ INTERVAL_MS = 500
 RATES = (("1 Hz", 1000), ("2 Hz", 500), ("4 Hz", 250))
 MAX_MARKERS = 40              # event lines kept on the charts
 REMOTE_CONFIG_EVERY_S = 5.0   # remote: CONFIG GET * at most this often (it costs a reply)
+
+WINDOWS_S = (10, 30, 60, 120, 300, 600, 1200)   # the charts' time spans: smallest that fits
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
@@ -76,6 +82,36 @@ class Ring:
         return self.n if self.full else self.i
 
 
+def window_for(age: float) -> float:
+    """The time span shown for samples reaching ``age`` seconds back (a step, so the
+    x axis is rebuilt only when the history crosses one)."""
+    for w in WINDOWS_S:
+        if age <= w:
+            return float(w)
+    return float(-(-age // 600) * 600)
+
+
+def nice_top(v: float) -> float:
+    """A round upper bound with a little headroom: 1, 2, 2.5, 5 times a power of ten."""
+    if not v > 0 or not np.isfinite(v):
+        return 1.0
+    v *= 1.05
+    p = 10.0 ** np.floor(np.log10(v))
+    for m in (1, 2, 2.5, 5, 10):
+        if v <= m * p:
+            return float(m * p)
+    return float(10 * p)
+
+
+def steady_axes(plot: pg.PlotWidget):
+    """Manual ranges (set by the caller in steps) and axes drawn from a pixmap cache."""
+    plot.disableAutoRange()
+    for side in ("bottom", "left"):
+        ax = plot.getAxis(side)
+        ax.enableAutoSIPrefix(False)
+        ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 class Chart(pg.PlotWidget):
     def __init__(self, title: str, unit: str = "", color: str = "#1f77b4"):
         super().__init__()
@@ -87,8 +123,9 @@ class Chart(pg.PlotWidget):
         self.setLabel("bottom", "seconds ago")
         if unit:
             self.setLabel("left", unit)
-        for side in ("bottom", "left"):
-            self.getAxis(side).enableAutoSIPrefix(False)
+        steady_axes(self)
+        self.fixed_y = None             # a fixed y range (the hit ratio's 0-100 %)
+        self._ranges = (None, None)
         self.getPlotItem().setDownsampling(auto=True, mode="peak")
         self.getPlotItem().setClipToView(True)
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -108,6 +145,15 @@ class Chart(pg.PlotWidget):
 
     def update_curve(self, t: np.ndarray, y: np.ndarray, name: str | None = None):
         (self.curve if name is None else self.curves[name]).setData(t, y)
+
+    def set_ranges(self, window: float, top: float):
+        """Set the ranges, only when they differ: the x axis spans ``window`` seconds up
+        to now, the y axis 0 .. ``top`` (``fixed_y`` when set), a sliver below 0 so a
+        zero line stays visible."""
+        ranges = (window, self.fixed_y or (-0.02 * top, top))
+        if ranges != self._ranges:
+            self._ranges = ranges
+            self.setRange(xRange=(-window, 0), yRange=ranges[1], padding=0)
 
 
 def _delta(now: dict, prev: dict, name: str) -> float:
@@ -184,7 +230,7 @@ class OverviewPanel(QWidget):
         for name, chart, legend, color in CURVES:
             self.charts[chart].add_curve(name, legend, color,
                                          fill=not legend and name != "hits")
-        self.charts["hits"].setYRange(0, 100, padding=0.02)
+        self.charts["hits"].fixed_y = (-2.0, 102.0)
         grid = QGridLayout()
         for n, (name, *_r) in enumerate(CHARTS):
             span = 2 if n == len(CHARTS) - 1 and len(CHARTS) % 2 else 1
@@ -358,8 +404,15 @@ class OverviewPanel(QWidget):
             return
         now = time.time()
         x = t - now
+        window = window_for(-x[0])
+        tops = dict.fromkeys(self.charts, 0.0)
         for name, chart, _legend, _c in CURVES:
-            self.charts[chart].update_curve(x, self.series[name].view(), name)
+            y = self.series[name].view()
+            self.charts[chart].update_curve(x, y, name)
+            if len(y) and not np.isnan(y).all():
+                tops[chart] = max(tops[chart], float(np.nanmax(y)))
+        for name, chart in self.charts.items():
+            chart.set_ranges(window, nice_top(tops[name]))
         for when, lines in self.markers:
             for _chart, line in lines:
                 line.setValue(when - now)
