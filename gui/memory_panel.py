@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxL
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from .overview import Ring
+from .overview import Ring, nice_top, steady_axes, window_for
 from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, text
 from . import theme
 from .source import InspectorSource
@@ -340,8 +340,8 @@ class MemoryChart(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setLabel("bottom", "seconds ago")
         self.setLabel("left", "MB")
-        for side in ("bottom", "left"):
-            self.getAxis(side).enableAutoSIPrefix(False)
+        steady_axes(self)               # ranges in steps, cached axes (gui/overview.py)
+        self._ranges = None
         self.addLegend(offset=(5, 5))
         self.getPlotItem().setDownsampling(auto=True, mode="peak")
         self.getPlotItem().setClipToView(True)
@@ -360,10 +360,18 @@ class MemoryChart(pg.PlotWidget):
             v = values.get(field)
             ring.push(np.nan if v is None else v / (1024 * 1024))
         t = self.t.view() - now
+        top = 0.0
         for field, curve in self.curves.items():
             y = self.rings[field].view()
             ok = ~np.isnan(y)
             curve.setData(t[ok], y[ok])
+            if ok.any():
+                top = max(top, float(y[ok].max()))
+        top = nice_top(top)
+        ranges = (window_for(-t[0]), (-0.02 * top, top))
+        if ranges != self._ranges:
+            self._ranges = ranges
+            self.setRange(xRange=(-ranges[0], 0), yRange=ranges[1], padding=0)
 
 
 class MemoryPanel(QWidget):
