@@ -46,7 +46,10 @@ class HotKeys:
     def _on_config(self, _value):
         cfg = self.engine.config
         on = cfg["keyscope-hotkeys"]
-        self.window_ms = max(1, cfg["keyscope-hotkeys-window"]) * 1000
+        window_ms = max(1, cfg["keyscope-hotkeys-window"]) * 1000
+        if window_ms != self.window_ms:     # the current slice ends by the new length
+            self.window_ms = window_ms
+            self.next_rotate = min(self.next_rotate, self.start + window_ms // SLICES)
         self.max_keys = cfg["keyscope-hotkeys-max-keys"]
         if on != self.enabled:
             self.enabled = on

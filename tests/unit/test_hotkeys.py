@@ -104,3 +104,13 @@ def test_config_lists_only_redis_parameters_unless_asked_by_name():
     got = run(e, c, "CONFIG", "GET", "keyscope-hotkeys")
     assert list(got.items() if isinstance(got, dict) else zip(got[::2], got[1::2])) == \
         [(b"keyscope-hotkeys", b"yes")]
+
+
+def test_a_shorter_window_set_while_counting_takes_effect_from_the_current_slice():
+    e, c, clock = _setup(window=60)              # slices of 10 s
+    e.update_time()
+    run(e, c, "GET", "a")
+    run(e, c, "CONFIG", "SET", "keyscope-hotkeys-window", "6")   # slices of 1 s
+    clock.t += 7.5                               # past the new window, not the old slice
+    e.update_time()
+    assert e.hotkeys.top() == []
