@@ -1,4 +1,8 @@
 """Lua scripting (EVAL family, SCRIPT) as Redis 7.0 runs it."""
+import contextlib
+import threading
+import time
+
 import pytest
 import redis
 
@@ -171,26 +175,43 @@ def test_sliding_window_rate_limiter(r):
     assert r.eval(script, 1, "rl", 1200, 100, 3, "late") == 1
 
 
-def test_busy_script_makes_others_wait_with_busy_and_script_kill_stops_it(server, r):
-    """An endless read-only script: others get BUSY after busy-reply-threshold, SCRIPT KILL
-    ends it and the caller gets the kill error."""
-    import threading
-    import time
+@contextlib.contextmanager
+def _busy_script(server, r):
+    """An endless read-only script running in a thread (busy after 100 ms); yields the
+    caller's outcome box, filled once the script is killed."""
     r.config_set("busy-reply-threshold", 100)
-    try:
-        caller = server.client()
-        other = server.client()
-        other.ping()            # connected before the script starts (see README: busy scripts)
-        box = {}
+    caller = server.client()
+    box = {}
 
-        def run():
-            try:
-                caller.eval("local i = 0 while true do i = i + 1 end", 0)
-            except redis.ResponseError as e:
-                box["err"] = str(e)
-        t = threading.Thread(target=run)
-        t.start()
-        time.sleep(0.4)
+    def run():
+        try:
+            caller.eval("local i = 0 while true do i = i + 1 end", 0)
+        except redis.ResponseError as e:
+            box["err"] = str(e)
+    t = threading.Thread(target=run)
+    try:
+        yield caller, t, box
+    finally:
+        if t.is_alive():                # a failed test must not leave the server busy
+            with contextlib.suppress(redis.RedisError):
+                server.client().script_kill()
+        t.join(10)
+        caller.close()
+        r.config_set("busy-reply-threshold", 5000)
+
+
+def _start_busy(t):
+    t.start()
+    time.sleep(0.4)
+
+
+def test_busy_script_makes_others_wait_with_busy_and_script_kill_stops_it(server, r):
+    """Others get BUSY after busy-reply-threshold, SCRIPT KILL ends the script and the
+    caller gets the kill error."""
+    with _busy_script(server, r) as (caller, t, box):
+        other = server.client()
+        other.ping()            # connected before the script starts
+        _start_busy(t)
         with pytest.raises(redis.RedisError) as e:
             other.get("x")
         assert "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN " \
@@ -200,29 +221,13 @@ def test_busy_script_makes_others_wait_with_busy_and_script_kill_stops_it(server
         assert box["err"].startswith("Script killed by user with SCRIPT KILL...")
         assert other.ping() is True
         other.close()
-        caller.close()
-    finally:
-        r.config_set("busy-reply-threshold", 5000)
 
 
 def test_a_connection_opened_during_a_busy_script_gets_busy_and_can_script_kill(server, r):
     """redis-cli from a fresh terminal while a script hangs: the connection is accepted,
     answered BUSY, SCRIPT KILL works from it, and it is an ordinary client afterwards."""
-    import threading
-    import time
-    r.config_set("busy-reply-threshold", 100)
-    try:
-        caller = server.client()
-        box = {}
-
-        def run():
-            try:
-                caller.eval("local i = 0 while true do i = i + 1 end", 0)
-            except redis.ResponseError as e:
-                box["err"] = str(e)
-        t = threading.Thread(target=run)
-        t.start()
-        time.sleep(0.4)
+    with _busy_script(server, r) as (caller, t, box):
+        _start_busy(t)
         late = redis.Redis(port=server.port, socket_timeout=5)
         with pytest.raises(redis.RedisError) as e:
             late.get("x")
@@ -234,9 +239,6 @@ def test_a_connection_opened_during_a_busy_script_gets_busy_and_can_script_kill(
         assert late.client_setname("late") is True
         assert b"name=late" in caller.execute_command("CLIENT", "LIST")
         late.close()
-        caller.close()
-    finally:
-        r.config_set("busy-reply-threshold", 5000)
 
 
 # ------------------------------------------------------------------ SCRIPT DEBUG
