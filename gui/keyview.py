@@ -11,6 +11,7 @@ showing its plain refusal ("no preview for ... yet") instead of guessing.
 from __future__ import annotations
 
 import json
+import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QFontDatabase
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
 from . import formatters
 from .decoding import DecodeWorker, StructModel
 from .formatters import hexdump  # noqa: F401  (the key view's hex view; tests use it)
+from .roles import DISPLAY, DISPLAY_TOOLTIP_EDIT, EDIT, EDITABLE, HORIZONTAL
 from .source import InspectorSource, NotAvailable
 
 STRING_PREVIEW = 64 * 1024        # bytes of a string shown (big values stay cheap)
@@ -30,6 +32,12 @@ PAGE = 200
 KEEP_ROWS = 2000                  # rows re-fetched to keep the place after a refresh
 DECODE_LIMIT = formatters.MAX_PARSE   # bytes of a string read for the formatters
 BASIC_MODES = ("Auto", "Text", "JSON", "Hex")
+# the change feed refreshes the shown key at most every FEED_MIN_MS (a trailing refresh
+# catches the last write), and waits at least FEED_LOOP_SHARE times what the last refresh
+# took: a refresh reads the whole key (MEMORY USAGE walks it, the table reloads) in the
+# thread the server shares, and a key under load changes at the feed's 10 Hz
+FEED_MIN_MS = 1000
+FEED_LOOP_SHARE = 20
 
 
 def pretty_json(data: bytes) -> str:
@@ -158,9 +166,8 @@ class ValueTableModel(QAbstractTableModel):
             self.rows.extend(rows)
             self.endInsertRows()
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole,
-                                               Qt.EditRole):
+    def data(self, index, role=DISPLAY):
+        if role not in DISPLAY_TOOLTIP_EDIT or not index.isValid():
             return None
         r, c = index.row(), index.column()
         if r >= len(self.rows) or c >= len(self.rows[r]):
@@ -172,13 +179,13 @@ class ValueTableModel(QAbstractTableModel):
         hook = self.edit_hook
         if hook is not None and index.isValid() and index.row() < len(self.rows) and \
                 hook.editable(self.type, self.rows[index.row()], index.column()):
-            f |= Qt.ItemIsEditable
+            f |= EDITABLE
         return f
 
-    def setData(self, index, value, role=Qt.EditRole):
+    def setData(self, index, value, role=EDIT):
         """A cell edited in the table: written through the hook (the view refreshes
         from the server afterwards); False keeps the old text."""
-        if role != Qt.EditRole or not (self.flags(index) & Qt.ItemIsEditable):
+        if role != EDIT or not (self.flags(index) & EDITABLE):
             return False
         r, c = index.row(), index.column()
         row = self.rows[r]
@@ -194,10 +201,10 @@ class ValueTableModel(QAbstractTableModel):
     def row(self, r: int) -> tuple | None:
         return self.rows[r] if 0 <= r < len(self.rows) else None
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role != DISPLAY:
             return None
-        if orientation == Qt.Horizontal:
+        if orientation == HORIZONTAL:
             return self.columns[section] if 0 <= section < len(self.columns) else None
         return str(section + 1)
 
@@ -325,6 +332,11 @@ class KeyView(QWidget):
         self._ttl_timer = QTimer(self)
         self._ttl_timer.setInterval(100)
         self._ttl_timer.timeout.connect(self._tick_ttl)
+        self._feed_timer = QTimer(self)         # the trailing refresh of a changed key
+        self._feed_timer.setSingleShot(True)
+        self._feed_timer.timeout.connect(self._feed_refresh)
+        self._refreshed_at = 0.0                # monotonic time of the last refresh
+        self._refresh_cost = 0.0                # seconds it took
         source.keysChanged.connect(self._on_keys_changed)
         source.dbReset.connect(lambda db: db == self.db and self.refresh())
         self._show_message("Select a key in the tree")
@@ -335,6 +347,16 @@ class KeyView(QWidget):
         self.refresh()
 
     def refresh(self):
+        """Read the key again now (a new key, the user's own action, a db reset)."""
+        self._feed_timer.stop()
+        t0 = time.monotonic()
+        try:
+            self._refresh()
+        finally:
+            self._refreshed_at = time.monotonic()
+            self._refresh_cost = self._refreshed_at - t0
+
+    def _refresh(self):
         if self.key is None:
             return
         try:
@@ -609,11 +631,20 @@ class KeyView(QWidget):
                                        if current.isValid() else None)
 
     def _on_keys_changed(self, db: int, keys):
-        if db == self.db and self.key is not None and self.key in keys:
-            if self.table.state() == QAbstractItemView.EditingState:
-                self._refresh_after_edit = True     # a reset would close the cell editor
-                return
-            self.refresh()
+        if db != self.db or self.key is None or self.key not in keys:
+            return
+        interval = max(FEED_MIN_MS, FEED_LOOP_SHARE * self._refresh_cost * 1000)
+        wait = interval - (time.monotonic() - self._refreshed_at) * 1000
+        if wait <= 0:
+            self._feed_refresh()
+        elif not self._feed_timer.isActive():
+            self._feed_timer.start(int(wait) + 1)
+
+    def _feed_refresh(self):
+        if self.table.state() == QAbstractItemView.EditingState:
+            self._refresh_after_edit = True     # a reset would close the cell editor
+            return
+        self.refresh()
 
     def _cell_editor_closed(self, *_):
         if self._refresh_after_edit:
