@@ -27,21 +27,19 @@ the longest gap between the UI's 250 ms stats ticks.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import (ROOT, add_core_args, connectable, cpu_seconds, free_port,
+                    headless_args, missing_tool, pick_cores, pin, redis_benchmark)
+
 sys.path.insert(0, ROOT)
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 MODES = ("redis", "uvloop", "asyncio", "qtloop", "app-overview", "app-key")
 SHOWN_KEY = b"mylist"               # redis-benchmark's LPUSH target
 
@@ -99,21 +97,6 @@ def _drive(app, driver, mode: str):
     w.ui_stats.extra["ready"] = True
 
 
-def headless_args(port: int, workdir: str, kind: str) -> list[str]:
-    return ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", workdir, "--logfile", os.path.join(workdir, f"{kind}.log")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pin(core: int | None) -> list[str]:
-    return ["taskset", "-c", str(core)] if core is not None else []
-
-
 class Server:
     def __init__(self, mode: str, python: str, core: int | None, workdir: str):
         self.mode = mode
@@ -130,7 +113,7 @@ class Server:
         self.proc = subprocess.Popen(pin(core) + cmd, cwd=ROOT, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         try:
-            self._wait(lambda: _connectable(self.port), "did not open its port")
+            self._wait(lambda: connectable(self.port), "did not open its port")
             load_dataset(self.port)
             if self.stats:
                 self._wait(lambda: self.ui_lines(), "wrote no UI stats (is the "
@@ -161,13 +144,10 @@ class Server:
             return []
 
     def cpu_seconds(self) -> float:
-        """utime+stime of the server process, all threads (taskset execs it: same pid)."""
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return cpu_seconds(self.proc.pid)
 
     def alive(self) -> bool:
-        return self.proc.poll() is None and _connectable(self.port)
+        return self.proc.poll() is None and connectable(self.port)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -178,14 +158,6 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
-
-
-def _connectable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 def load_dataset(port: int):
@@ -207,14 +179,10 @@ def load_dataset(port: int):
 # ---------------------------------------------------------------------- measuring
 def run_benchmark(server: Server, test: str, n: int, clients: int, pipeline: int,
                   core: int | None) -> dict:
-    cmd = pin(core) + ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port),
-                       "-t", test, "-n", str(n), "-c", str(clients), "-P", str(pipeline),
-                       "-r", "100000", "--csv"]
     cpu0, t0 = server.cpu_seconds(), time.time()
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True)
+    rps = redis_benchmark(server.port, test, n, clients, pipeline, core, timeout=600)
     t1, cpu = time.time(), server.cpu_seconds() - cpu0
-    rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    res = {"rps": float(rows[0]["rps"]) if rows else 0.0, "cpu_us": cpu / n * 1e6}
+    res = {"rps": next(iter(rps.values()), 0.0), "cpu_us": cpu / n * 1e6}
     if server.stats:
         time.sleep(0.3)                          # one more UI tick after the load
         res["ui"] = ui_window(server.ui_lines(), t0, t1)
@@ -248,22 +216,14 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--python", default=sys.executable)
-    ap.add_argument("--server-core", type=int, default=0)
-    ap.add_argument("--bench-core", type=int, default=1)
-    ap.add_argument("--no-pin", action="store_true")
+    add_core_args(ap)
     ap.add_argument("--json", help="also write the raw results here")
     args = ap.parse_args(argv)
 
     modes = args.modes.split(",")
-    for tool in ("redis-benchmark", *(["redis-server"] if "redis" in modes else [])):
-        if shutil.which(tool) is None:
-            print(f"{tool} not found (Debian: apt install redis-server redis-tools)",
-                  file=sys.stderr)
-            return 2
-    pinned = not args.no_pin and shutil.which("taskset") is not None \
-        and (os.cpu_count() or 1) > max(args.server_core, args.bench_core)
-    score = args.server_core if pinned else None
-    bcore = args.bench_core if pinned else None
+    if missing_tool("redis-benchmark", *(["redis-server"] if "redis" in modes else [])):
+        return 2
+    pinned, score, bcore = pick_cores(args)
     pipelines = [int(p) for p in args.P.split(",")]
     tests = args.t.lower().split(",")
 

@@ -14,10 +14,7 @@ other processes on a shared machine disturb much less.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import os
 import shutil
 import socket
 import statistics
@@ -26,50 +23,31 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pin(core: int | None) -> list[str]:
-    return ["taskset", "-c", str(core)] if core is not None else []
+from common import (ROOT, add_core_args, connectable, cpu_seconds, free_port,
+                    headless_args, missing_tool, pick_cores, pin, redis_benchmark)
 
 
 class Server:
     def __init__(self, kind: str, python: str, core: int | None, workdir: str):
         self.kind = kind
         self.port = free_port()
-        common = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no", "--dir", workdir, "--logfile",
-                  os.path.join(workdir, f"{kind}.log")]
+        opts = headless_args(self.port, workdir, kind)
         if kind == "redis":
-            cmd = [shutil.which("redis-server"), *common]
+            cmd = [shutil.which("redis-server"), *opts]
         else:
-            cmd = [python, "-m", "netserver", *common]
+            cmd = [python, "-m", "netserver", *opts]
         self.proc = subprocess.Popen(pin(core) + cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         deadline = time.time() + 30
-        while True:
+        while not connectable(self.port):
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{kind} server exited with {self.proc.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise RuntimeError(f"{kind} server did not start")
-                time.sleep(0.05)
+            if time.time() > deadline:
+                raise RuntimeError(f"{kind} server did not start")
+            time.sleep(0.05)
 
     def cpu_seconds(self) -> float:
-        """utime+stime of the server process (taskset execs it: same pid)."""
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return cpu_seconds(self.proc.pid)
 
     def flush(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
@@ -89,16 +67,9 @@ class Server:
 def run_benchmark(server: Server, tests: str, n: int, clients: int, pipeline: int,
                   core: int | None, timeout: float) -> tuple[dict[str, float], float]:
     """One redis-benchmark run: ({test: rps}, server CPU seconds used)."""
-    cmd = pin(core) + ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port),
-                       "-t", tests, "-n", str(n), "-c", str(clients), "-P", str(pipeline),
-                       "-r", "100000", "--csv"]
     cpu0 = server.cpu_seconds()
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
-    cpu = server.cpu_seconds() - cpu0
-    rps = {}
-    for row in csv.DictReader(io.StringIO(out.stdout)):
-        rps[row["test"]] = float(row["rps"])
-    return rps, cpu
+    rps = redis_benchmark(server.port, tests, n, clients, pipeline, core, timeout)
+    return rps, server.cpu_seconds() - cpu0
 
 
 def main(argv=None) -> int:
@@ -109,23 +80,15 @@ def main(argv=None) -> int:
     ap.add_argument("-P", default="1,16", help="pipeline depths to run, comma-separated")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds per server")
     ap.add_argument("--python", default=sys.executable, help="interpreter for keyscope")
-    ap.add_argument("--server-core", type=int, default=0)
-    ap.add_argument("--bench-core", type=int, default=1)
-    ap.add_argument("--no-pin", action="store_true", help="do not use taskset")
+    add_core_args(ap)
     ap.add_argument("--max-seconds", type=float, default=1800,
                     help="stop starting new runs after this long")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args(argv)
 
-    for tool in ("redis-server", "redis-benchmark"):
-        if shutil.which(tool) is None:
-            print(f"{tool} not found (Debian: apt install redis-server redis-tools)",
-                  file=sys.stderr)
-            return 2
-    pinned = not args.no_pin and shutil.which("taskset") is not None \
-        and (os.cpu_count() or 1) > max(args.server_core, args.bench_core)
-    server_core = args.server_core if pinned else None
-    bench_core = args.bench_core if pinned else None
+    if missing_tool("redis-server", "redis-benchmark"):
+        return 2
+    pinned, server_core, bench_core = pick_cores(args)
     pipelines = [int(p) for p in args.P.split(",")]
     tests = args.t.lower()
 
