@@ -1,8 +1,10 @@
-"""Helpers for the server panels' tests: drive a panel like a user does."""
+"""Helpers for the panels' and the key view's tests: drive the widgets like a user does."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+
+from gui.keyview import KeyView
 
 
 def type_into(field, value: str) -> bool:
@@ -24,3 +26,26 @@ def show_panel(qtbot, panel, model_check, *models):
         model_check(m)
     panel.show()
     return panel
+
+
+def retype(edit, s: str):
+    """Replace a line edit's text by keyboard: focus, select all, delete, type."""
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClick(edit, Qt.Key_Delete)
+    if s:
+        QTest.keyClicks(edit, s)
+
+
+def click(button):
+    QTest.mouseClick(button, Qt.LeftButton)
+
+
+def key_view(qtbot, source, size=(1100, 900)):
+    """A KeyView shown on screen, no key yet (check its models before showing one)."""
+    view = KeyView(source)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    return view

@@ -12,16 +12,13 @@ from gui.anatomy import WARN
 from gui.keyview import KeyView
 from tests.conftest import REDIS_SERVER, ServerProc
 from tests.gui.helpers import in_thread
+from tests.gui.panel_utils import key_view
 
 
 def _view(qtbot, source, model_check) -> KeyView:
-    view = KeyView(source)
-    qtbot.addWidget(view)
+    view = key_view(qtbot, source, size=(900, 900))
     model_check(view.anatomy.parts_model)
     model_check(view.anatomy.thresholds_model)
-    view.resize(900, 900)
-    view.show()
-    qtbot.waitExposed(view)
     QTest.mouseClick(view.anatomy.toggle, Qt.LeftButton)       # expand the box
     assert view.anatomy.body.isVisible()
     return view

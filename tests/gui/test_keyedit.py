@@ -12,25 +12,13 @@ from PySide6.QtTest import QTest
 from gui.keyedit import parse_duration_ms, run_key_command
 from gui.keyview import KeyView
 from tests.gui.helpers import in_thread
+from tests.gui.panel_utils import click, key_view, retype
 
 
 def _view(qtbot, source, key: bytes, db: int = 0) -> KeyView:
-    view = KeyView(source)
-    qtbot.addWidget(view)
+    view = key_view(qtbot, source)
     view.show_key(db, key)
     return view
-
-
-def _type(edit, s: str):
-    edit.setFocus()
-    edit.selectAll()
-    QTest.keyClick(edit, Qt.Key_Delete)
-    if s:
-        QTest.keyClicks(edit, s)
-
-
-def _click(button):
-    QTest.mouseClick(button, Qt.LeftButton)
 
 
 def test_ttl_is_set_by_a_duration_with_a_unit(qtbot, embedded, client_factory):
@@ -39,14 +27,14 @@ def test_ttl_is_set_by_a_duration_with_a_unit(qtbot, embedded, client_factory):
     in_thread(qtbot, lambda: r.set("k", "v"))
     view = _view(qtbot, source, b"k")
     ed = view.editor
-    _type(ed.ttl_amount, "2")
+    retype(ed.ttl_amount, "2")
     ed.ttl_unit.setCurrentText("h")
-    _click(ed.ttl_set)
+    click(ed.ttl_set)
     assert ed.status.ok, ed.status.text()
     pttl = in_thread(qtbot, lambda: r.pttl("k"))
     assert 7_190_000 < pttl <= 7_200_000
     assert view.ttl_text().startswith("1h 59m")     # the view follows at once
-    _type(ed.ttl_amount, "1.5")
+    retype(ed.ttl_amount, "1.5")
     ed.ttl_unit.setCurrentText("m")
     QTest.keyClick(ed.ttl_amount, Qt.Key_Return)
     assert 80_000 < in_thread(qtbot, lambda: r.pttl("k")) <= 90_000
@@ -62,11 +50,11 @@ def test_ttl_is_set_by_an_absolute_time_and_removed_by_persist(qtbot, embedded,
     assert not ed.persist_button.isEnabled()        # nothing to persist yet
     at_s = int(time.time()) + 3600
     ed.ttl_at.setDateTime(QDateTime.fromSecsSinceEpoch(at_s))
-    _click(ed.ttl_at_set)
+    click(ed.ttl_at_set)
     assert ed.status.ok, ed.status.text()
     assert in_thread(qtbot, lambda: r.expiretime("k")) == at_s
     assert ed.persist_button.isEnabled()
-    _click(ed.persist_button)
+    click(ed.persist_button)
     assert in_thread(qtbot, lambda: r.ttl("k")) == -1
     assert view.ttl_text() == "no expiry"
     assert not ed.persist_button.isEnabled()
@@ -80,10 +68,10 @@ def test_a_past_expire_time_deletes_the_key_only_after_confirmation(qtbot, embed
     view = _view(qtbot, source, b"k")
     ed = view.editor
     ed.ttl_at.setDateTime(QDateTime.currentDateTime().addSecs(-60))
-    _click(ed.ttl_at_set)
+    click(ed.ttl_at_set)
     assert "in the past" in ed.status.text()
     assert in_thread(qtbot, lambda: r.exists("k")) == 1      # not yet
-    _click(ed.ttl_at_set)
+    click(ed.ttl_at_set)
     assert in_thread(qtbot, lambda: r.exists("k")) == 0
     assert "does not exist" in view.message.text()
 
@@ -98,8 +86,8 @@ def test_invalid_ttl_input_shows_a_message_and_sends_nothing(qtbot, embedded,
     for bad, msg in (("", "enter a duration"), ("-5", "must be positive"),
                      ("0", "must be positive"), ("abc", "'abc' is not a number"),
                      ("nan", "is not a number")):
-        _type(ed.ttl_amount, bad)
-        _click(ed.ttl_set)
+        retype(ed.ttl_amount, bad)
+        click(ed.ttl_set)
         assert not ed.status.ok and msg in ed.status.text(), (bad, ed.status.text())
     assert 490 < in_thread(qtbot, lambda: r.ttl("k")) <= 500     # untouched
     assert in_thread(qtbot, lambda: r.ping())
@@ -116,7 +104,7 @@ def test_editing_a_string_keeps_its_ttl(qtbot, embedded, client_factory):
     ed.value_edit.setPlainText("héllo wö")         # (QTest types ASCII only)
     ed.value_edit.moveCursor(ed.value_edit.textCursor().MoveOperation.End)
     QTest.keyClicks(ed.value_edit, "rld")
-    _click(ed.value_save)
+    click(ed.value_save)
     assert ed.status.ok, ed.status.text()
     assert in_thread(qtbot, lambda: r.get("greeting")) == "héllo wörld".encode()
     assert 990 < in_thread(qtbot, lambda: r.ttl("greeting")) <= 1000
@@ -136,16 +124,16 @@ def test_rename_follows_the_key_and_shows_server_errors(qtbot, embedded, client_
     in_thread(qtbot, lambda: r.set("old", "1"))
     view = _view(qtbot, source, b"old")
     ed = view.editor
-    _type(ed.rename_edit, "new")
-    _click(ed.rename_button)
+    retype(ed.rename_edit, "new")
+    click(ed.rename_button)
     assert ed.status.ok, ed.status.text()
     assert in_thread(qtbot, lambda: (r.exists("old"), r.get("new"))) == (0, b"1")
     assert view.key == b"new" and view.key_label.text() == "new"
     source._timer.stop()                  # gone before the view hears of it
     try:
         in_thread(qtbot, lambda: r.delete("new"))
-        _type(ed.rename_edit, "other")
-        _click(ed.rename_button)
+        retype(ed.rename_edit, "other")
+        click(ed.rename_button)
     finally:
         source._timer.start()
     assert not ed.status.ok and "ERR no such key" in ed.status.text()
@@ -159,10 +147,10 @@ def test_delete_needs_a_second_click(qtbot, embedded, client_factory):
     in_thread(qtbot, lambda: r.set("doomed", "1"))
     view = _view(qtbot, source, b"doomed")
     ed = view.editor
-    _click(ed.delete_button)
+    click(ed.delete_button)
     assert ed.delete_button.armed and "confirm" in ed.status.text()
     assert in_thread(qtbot, lambda: r.exists("doomed")) == 1
-    _click(ed.delete_button)
+    click(ed.delete_button)
     assert in_thread(qtbot, lambda: r.exists("doomed")) == 0
     assert "does not exist" in view.message.text()
     assert not ed.delete_button.isEnabled()
@@ -173,10 +161,10 @@ def test_selecting_another_key_disarms_a_pending_delete(qtbot, embedded, client_
     r = client_factory()
     in_thread(qtbot, lambda: r.mset({"a": "1", "b": "2"}))
     view = _view(qtbot, source, b"a")
-    _click(view.editor.delete_button)
+    click(view.editor.delete_button)
     view.show_key(0, b"b")
     assert not view.editor.delete_button.armed
-    _click(view.editor.delete_button)                  # arms again, deletes nothing
+    click(view.editor.delete_button)                  # arms again, deletes nothing
     assert in_thread(qtbot, lambda: r.exists("a", "b")) == 2
 
 
@@ -187,9 +175,9 @@ def test_hash_field_is_set(qtbot, embedded, client_factory):
     view = _view(qtbot, source, b"h")
     ed = view.editor
     assert ed.values.hash_box.isVisibleTo(ed) and not ed.string_box.isVisibleTo(ed)
-    _type(ed.values.field_name, "b")
-    _type(ed.values.field_value, "2")
-    _click(ed.values.field_set)
+    retype(ed.values.field_name, "b")
+    retype(ed.values.field_value, "2")
+    click(ed.values.field_set)
     assert ed.status.ok and "added" in ed.status.text()
     assert in_thread(qtbot, lambda: r.hgetall("h")) == {b"a": b"1", b"b": b"2"}
     assert view.table_model.rowCount() == 2
@@ -203,14 +191,14 @@ def test_zset_member_is_added_and_a_bad_score_is_refused_inline(qtbot, embedded,
     view = _view(qtbot, source, b"z")
     ed = view.editor
     assert ed.values.zset_box.isVisibleTo(ed)
-    _type(ed.values.member_name, "b")
-    _type(ed.values.member_score, "2.5")
-    _click(ed.values.member_add)
+    retype(ed.values.member_name, "b")
+    retype(ed.values.member_score, "2.5")
+    click(ed.values.member_add)
     assert ed.status.ok, ed.status.text()
     assert in_thread(qtbot, lambda: r.zscore("z", "b")) == 2.5
     for bad in ("abc", ""):
-        _type(ed.values.member_score, bad)
-        _click(ed.values.member_add)
+        retype(ed.values.member_score, bad)
+        click(ed.values.member_add)
         assert not ed.status.ok
         assert "value is not a valid float" in ed.status.text()
     assert in_thread(qtbot, lambda: r.zcard("z")) == 2
@@ -226,8 +214,8 @@ def test_edits_leave_the_users_stats_alone_but_reach_the_keyspace(qtbot, embedde
     before = (st.commands, len(server.engine.clients))
     dirty = server.engine.dirty
     ed = _view(qtbot, source, b"k").editor
-    _type(ed.ttl_amount, "100")
-    _click(ed.ttl_set)
+    retype(ed.ttl_amount, "100")
+    click(ed.ttl_set)
     assert (st.commands, len(server.engine.clients)) == before
     assert server.engine.dirty == dirty + 1
 
@@ -246,11 +234,11 @@ def test_edits_go_to_the_shown_database_and_are_propagated(qtbot, embedded, clie
     server.engine.propagators.append(lambda dbid, argv: sent.append((dbid, list(argv))))
     try:
         ed = _view(qtbot, source, b"k", db=3).editor
-        _type(ed.rename_edit, "k2")
-        _click(ed.rename_button)
-        _click(ed.delete_button)
-        _click(ed.delete_button)
-        _click(ed.persist_button)                  # disabled: nothing sent
+        retype(ed.rename_edit, "k2")
+        click(ed.rename_button)
+        click(ed.delete_button)
+        click(ed.delete_button)
+        click(ed.persist_button)                  # disabled: nothing sent
     finally:
         server.engine.propagators.pop()
     assert sent == [(3, [b"RENAME", b"k", b"k2"]), (3, [b"DEL", b"k2"])]

@@ -12,16 +12,13 @@ from gui.keyview import KeyView
 from gui.streamview import KeyedRowsModel, format_idle, group_rows
 from tests.conftest import REDIS_SERVER, ServerProc
 from tests.gui.helpers import in_thread
+from tests.gui.panel_utils import key_view
 
 
 def _view(qtbot, source, key, model_check) -> KeyView:
-    view = KeyView(source)
-    qtbot.addWidget(view)
+    view = key_view(qtbot, source)
     for m in (view.table_model, view.groups.groups_model, view.groups.consumers_model):
         model_check(m)
-    view.resize(1100, 900)
-    view.show()
-    qtbot.waitExposed(view)
     view.show_key(0, key)
     return view
 

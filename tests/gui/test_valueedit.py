@@ -12,31 +12,16 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 from gui.keyview import KeyView
 from gui.valueedit import delete_list_element, parse_pairs
 from tests.gui.helpers import in_thread
+from tests.gui.panel_utils import click, key_view, retype
 
 import pytest
 
 
 def _view(qtbot, source, key: bytes, model_check, db: int = 0) -> KeyView:
-    view = KeyView(source)
-    qtbot.addWidget(view)
+    view = key_view(qtbot, source)
     model_check(view.table_model)
-    view.resize(1100, 900)
-    view.show()
-    qtbot.waitExposed(view)
     view.show_key(db, key)
     return view
-
-
-def _type(edit, s: str):
-    edit.setFocus()
-    edit.selectAll()
-    QTest.keyClick(edit, Qt.Key_Delete)
-    if s:
-        QTest.keyClicks(edit, s)
-
-
-def _click(button):
-    QTest.mouseClick(button, Qt.LeftButton)
 
 
 def _select(view, row: int, col: int = 0):
@@ -81,15 +66,15 @@ def test_hash_row_prefills_then_a_field_is_edited_and_deleted_after_confirm(
     row = _cells(view, 0).index("age")
     _select(view, row)
     assert (ed.field_name.text(), ed.field_value.text()) == ("age", "30")
-    _type(ed.field_value, "31")
-    _click(ed.field_set)
+    retype(ed.field_value, "31")
+    click(ed.field_set)
     assert view.editor.status.ok and "updated" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.hget("h", "age")) == b"31"
     _select(view, _cells(view, 0).index("name"))
-    _click(ed.field_del)
+    click(ed.field_del)
     assert ed.field_del.armed and "confirm" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.hexists("h", "name"))          # not yet
-    _click(ed.field_del)
+    click(ed.field_del)
     assert in_thread(qtbot, lambda: r.hgetall("h")) == {b"age": b"31"}
     assert _cells(view, 0) == ["age"]
 
@@ -143,13 +128,13 @@ def test_list_set_at_index_and_push_head_and_tail(qtbot, embedded, client_factor
     assert ed.list_box.isVisibleTo(view) and not ed.hash_box.isVisibleTo(view)
     _select(view, 1)
     assert (ed.list_index.text(), ed.list_value.text()) == ("1", "b")
-    _type(ed.list_value, "B")
-    _click(ed.list_set)
+    retype(ed.list_value, "B")
+    click(ed.list_set)
     assert view.editor.status.ok, view.editor.status.text()
-    _type(ed.list_value, "head")
-    _click(ed.list_lpush)
-    _type(ed.list_value, "tail")
-    _click(ed.list_rpush)
+    retype(ed.list_value, "head")
+    click(ed.list_lpush)
+    retype(ed.list_value, "tail")
+    click(ed.list_rpush)
     assert "5 elements" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.lrange("l", 0, -1)) == [b"head", b"a", b"B", b"c",
                                                               b"tail"]
@@ -167,11 +152,11 @@ def test_list_delete_removes_only_the_element_at_that_index(qtbot, embedded,
         view = _view(qtbot, source, b"l", model_check)
         ed = view.editor.values
         _select(view, 2)
-        _click(ed.list_del)
+        click(ed.list_del)
         assert ed.list_del.armed
         assert "Delete element 'x' at index 2?" in view.editor.status.text()
         assert in_thread(qtbot, lambda: r.llen("l")) == 5                  # not yet
-        _click(ed.list_del)
+        click(ed.list_del)
         assert view.editor.status.ok, view.editor.status.text()
     finally:
         server.engine.propagators.pop()
@@ -191,11 +176,11 @@ def test_list_delete_is_refused_when_the_list_shifted_meanwhile(qtbot, embedded,
     view = _view(qtbot, source, b"l", model_check)
     ed = view.editor.values
     _select(view, 1)
-    _click(ed.list_del)                                   # asks about 'b' at index 1
+    click(ed.list_del)                                   # asks about 'b' at index 1
     in_thread(qtbot, lambda: r.lpush("l", "new"))         # index 1 now holds 'a'
     qtbot.waitUntil(lambda: view.table_model.rowCount() == 4, timeout=3000)
     assert ed.list_del.armed
-    _click(ed.list_del)
+    click(ed.list_del)
     assert not view.editor.status.ok
     assert "changed since it was shown" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.lrange("l", 0, -1)) == [b"new", b"a", b"b", b"c"]
@@ -210,12 +195,12 @@ def test_list_bad_index_and_out_of_range_show_inline(qtbot, embedded, client_fac
     ed, st = view.editor.values, view.editor.status
     for idx, msg in (("", "enter an index"), ("one", "'one' is not an integer index"),
                      ("7", "ERR index out of range")):
-        _type(ed.list_index, idx)
-        _type(ed.list_value, "z")
-        _click(ed.list_set)
+        retype(ed.list_index, idx)
+        retype(ed.list_value, "z")
+        click(ed.list_set)
         assert not st.ok and msg in st.text(), (idx, st.text())
-    _type(ed.list_index, "-9")
-    _click(ed.list_del)
+    retype(ed.list_index, "-9")
+    click(ed.list_del)
     assert not ed.list_del.armed and "no element at index -9" in st.text()
     assert in_thread(qtbot, lambda: r.lrange("l", 0, -1)) == [b"a", b"b"]
     assert in_thread(qtbot, lambda: r.ping())
@@ -244,10 +229,10 @@ def test_a_key_replaced_by_another_type_meanwhile_gives_wrongtype_inline(
     try:
         in_thread(qtbot, lambda: (r.delete("k"), r.set("k", "now a string")))
         assert view.type_label.text() == "list"
-        _type(ed.list_value, "c")
-        _click(ed.list_rpush)
+        retype(ed.list_value, "c")
+        click(ed.list_rpush)
         assert not st.ok and st.text().startswith("Push tail: WRONGTYPE"), st.text()
-        _click(ed.list_del)
+        click(ed.list_del)
         assert not ed.list_del.armed and "WRONGTYPE" in st.text()
         r2 = delete_list_element(source, 0, b"k", 0, b"a")
         assert r2[0] is False and r2[1].startswith("WRONGTYPE")
@@ -266,15 +251,15 @@ def test_set_member_added_and_removed_after_confirm_even_when_binary(
     in_thread(qtbot, lambda: r.sadd("s", "a", b"\x00\xff"))
     view = _view(qtbot, source, b"s", model_check)
     ed = view.editor.values
-    _type(ed.set_member, "b")
-    _click(ed.set_add)
+    retype(ed.set_member, "b")
+    click(ed.set_add)
     assert "added" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.smembers("s")) == {b"a", b"b", b"\x00\xff"}
     row = [view.table_model.row(i)[0] for i in range(3)].index(b"\x00\xff")
     _select(view, row)
-    _click(ed.set_del)
+    click(ed.set_del)
     assert in_thread(qtbot, lambda: r.scard("s")) == 3
-    _click(ed.set_del)
+    click(ed.set_del)
     assert view.editor.status.ok and "removed" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.smembers("s")) == {b"a", b"b"}
 
@@ -289,14 +274,14 @@ def test_zset_score_changed_from_a_selected_row_and_member_removed(
     ed = view.editor.values
     _select(view, 1)
     assert (ed.member_name.text(), float(ed.member_score.text())) == ("b", 2.0)
-    _type(ed.member_score, "-0.5")
-    _click(ed.member_add)
+    retype(ed.member_score, "-0.5")
+    click(ed.member_add)
     assert "updated" in view.editor.status.text()
     assert in_thread(qtbot, lambda: r.zrange("z", 0, -1, withscores=True)) == \
         [(b"b", -0.5), (b"a", 1.0)]
     _select(view, 1)                               # 'a' now
-    _click(ed.member_del)
-    _click(ed.member_del)
+    click(ed.member_del)
+    click(ed.member_del)
     assert in_thread(qtbot, lambda: r.zrange("z", 0, -1)) == [b"b"]
 
 
@@ -325,12 +310,12 @@ def test_stream_entries_added_with_auto_and_explicit_ids_and_deleted(
     view = _view(qtbot, source, b"st", model_check)
     ed, st = view.editor.values, view.editor.status
     assert ed.stream_box.isVisibleTo(view)
-    _type(ed.entry_id, "7-1")
-    _type(ed.entry_fields, 'name "Ann Lee" n 2')
-    _click(ed.entry_add)
+    retype(ed.entry_id, "7-1")
+    retype(ed.entry_fields, 'name "Ann Lee" n 2')
+    click(ed.entry_add)
     assert st.ok and "entry 7-1 added" in st.text(), st.text()
-    _type(ed.entry_id, "*")
-    _type(ed.entry_fields, "k v")
+    retype(ed.entry_id, "*")
+    retype(ed.entry_fields, "k v")
     QTest.keyClick(ed.entry_fields, Qt.Key_Return)
     assert st.ok, st.text()
     entries = in_thread(qtbot, lambda: r.xrange("st"))
@@ -340,15 +325,15 @@ def test_stream_entries_added_with_auto_and_explicit_ids_and_deleted(
                              ("bogus", "a b", "Invalid stream ID"),
                              ("*", "a", "come in pairs"), ("*", "", "at least one"),
                              ("*", '"open', "unbalanced quotes")):
-        _type(ed.entry_id, eid)
-        _type(ed.entry_fields, fields)
-        _click(ed.entry_add)
+        retype(ed.entry_id, eid)
+        retype(ed.entry_fields, fields)
+        click(ed.entry_add)
         assert not st.ok and msg in st.text(), (eid, fields, st.text())
     _select(view, 1)
     assert ed.entry_sel.text() == "7-1"
-    _click(ed.entry_del)
+    click(ed.entry_del)
     assert in_thread(qtbot, lambda: r.xlen("st")) == 3
-    _click(ed.entry_del)
+    click(ed.entry_del)
     assert st.ok and "deleted" in st.text()
     assert [e[0] for e in in_thread(qtbot, lambda: r.xrange("st"))] == \
         [b"5-0", entries[2][0]]
@@ -362,12 +347,12 @@ def test_selecting_another_row_disarms_a_pending_delete(qtbot, embedded, client_
     view = _view(qtbot, source, b"s", model_check)
     ed = view.editor.values
     _select(view, 0)
-    _click(ed.set_del)
+    click(ed.set_del)
     assert ed.set_del.armed
     _select(view, 1)
     assert not ed.set_del.armed
-    _type(ed.set_member, "a")
-    _click(ed.set_del)
+    retype(ed.set_member, "a")
+    click(ed.set_del)
     assert ed.set_del.armed
     QTest.keyClicks(ed.set_member, "x")                 # typing disarms too
     assert not ed.set_del.armed
