@@ -18,13 +18,13 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from .overview import Ring, nice_top, steady_axes, window_for
-from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, text
+from .panelkit import NOT_AVAILABLE, Poller, RowsTableModel, StatusLine, human_bytes, text
 from . import theme
 from .source import InspectorSource
 
@@ -45,28 +45,14 @@ SERIES = (("used_memory", "used_memory", "#1f77b4"),
 
 
 # ---------------------------------------------------------------------- table model
-class RowsModel(QAbstractTableModel):
-    """A flat table of tuples; ``formats[i]`` renders column i (None: str).  ``set_rows``
-    applies a new list as a diff: rows removed or inserted at the end, changed rows
-    reported with dataChanged."""
+class RowsModel(RowsTableModel):
+    """A flat table of tuples; ``formats[i]`` renders column i (None: str), ``numeric``
+    columns sort by value and align right.  Updated by diff (``set_rows``)."""
 
     def __init__(self, columns, formats=None, numeric=(), parent=None):
-        super().__init__(parent)
-        self.columns = tuple(columns)
+        super().__init__(columns, parent)
         self.formats = formats or {}
         self.numeric = set(numeric)
-        self.rows: list[tuple] = []
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return self.columns[section]
-        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
@@ -83,24 +69,6 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.TextAlignmentRole and col in self.numeric:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
-
-    def set_rows(self, rows: list):
-        old = len(self.rows)
-        new = len(rows)
-        if new < old:
-            self.beginRemoveRows(QModelIndex(), new, old - 1)
-            del self.rows[new:]
-            self.endRemoveRows()
-        changed = [i for i in range(min(old, new)) if self.rows[i] != rows[i]]
-        for i in changed:
-            self.rows[i] = rows[i]
-        if changed:
-            self.dataChanged.emit(self.index(changed[0], 0),
-                                  self.index(changed[-1], len(self.columns) - 1))
-        if new > old:
-            self.beginInsertRows(QModelIndex(), old, new - 1)
-            self.rows.extend(rows[old:])
-            self.endInsertRows()
 
 
 def table(model: QAbstractTableModel, sortable: bool = True, sort_column: int = 0,

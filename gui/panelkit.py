@@ -1,10 +1,11 @@
 """Small pieces the server panels share: an inline status line, a config field bound to
-CONFIG SET, admin actions that report errors as text (never a traceback), formatting."""
+CONFIG SET, admin actions that report errors as text (never a traceback), formatting, a
+table model updated by diff."""
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QWidget)
 
@@ -103,6 +104,49 @@ def confirm(parent: QWidget, title: str, text: str, on_yes, on_no=None) -> QMess
     parent.confirm_box = box                # (tests answer it)
     box.open()
     return box
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A read-only table of rows (tuples or records) under fixed column names; subclasses
+    give ``data``.  ``set_rows`` applies a new list as a diff by position: rows removed or
+    inserted at the end, changed ones reported with dataChanged, never a reset (a view
+    keeps its selection and scroll position across refreshes)."""
+    columns: tuple = ()
+
+    def __init__(self, columns=None, parent=None):
+        super().__init__(parent)
+        if columns is not None:
+            self.columns = tuple(columns)
+        self.rows: list = []
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and \
+                0 <= section < len(self.columns):
+            return self.columns[section]
+        return None
+
+    def set_rows(self, rows: list):
+        old, new = len(self.rows), len(rows)
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            del self.rows[new:]
+            self.endRemoveRows()
+        changed = [i for i in range(min(old, new)) if self.rows[i] != rows[i]]
+        for i in changed:
+            self.rows[i] = rows[i]
+        if changed:
+            self.dataChanged.emit(self.index(changed[0], 0),
+                                  self.index(changed[-1], len(self.columns) - 1))
+        if new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self.rows.extend(rows[old:])
+            self.endInsertRows()
 
 
 class StatusLine(QLabel):
