@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
 
+from .panelkit import RowsTableModel
 from .source import InspectorSource, NotAvailable
 
 MIN_INTERVAL_MS = 500
@@ -35,51 +36,10 @@ def _n(b: int) -> str:
     return f"{b:,}"
 
 
-class _RowsModel(QAbstractTableModel):
-    """A small table updated in place (rows changed, added or removed at the end),
-    never reset on refresh."""
-    COLUMNS: tuple = ()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list = []
-
-    def set_rows(self, rows: list):
-        old = len(self.rows)
-        new = len(rows)
-        if new < old:
-            self.beginRemoveRows(QModelIndex(), new, old - 1)
-            del self.rows[new:]
-            self.endRemoveRows()
-        keep = min(old, new)
-        if keep:
-            changed = [i for i in range(keep) if self.rows[i] != rows[i]]
-            self.rows[:keep] = rows[:keep]
-            if changed:
-                self.dataChanged.emit(self.index(changed[0], 0),
-                                      self.index(changed[-1], len(self.COLUMNS) - 1))
-        if new > old:
-            self.beginInsertRows(QModelIndex(), old, new - 1)
-            self.rows.extend(rows[old:])
-            self.endInsertRows()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and \
-                0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-
-class AnatomyModel(_RowsModel):
+class AnatomyModel(RowsTableModel):
     """Rows: (component, bytes, share of the total or None, note, kind, counted) --
     ``counted`` False for what MEMORY USAGE leaves out."""
-    COLUMNS = ("component", "bytes", "share", "note")
+    columns = ("component", "bytes", "share", "note")
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or index.row() >= len(self.rows):
@@ -105,9 +65,9 @@ class AnatomyModel(_RowsModel):
         return None
 
 
-class ThresholdModel(_RowsModel):
+class ThresholdModel(RowsTableModel):
     """Rows: engine.memory_anatomy.Threshold items."""
-    COLUMNS = ("setting", "measures", "current / limit", "share", "converts")
+    columns = ("setting", "measures", "current / limit", "share", "converts")
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or index.row() >= len(self.rows):
@@ -218,12 +178,12 @@ class KeyAnatomyView(QWidget):
         self.total_label.setWordWrap(True)
         self.bar = StackBar()
         self.split_label = QLabel()
-        self.parts_model = AnatomyModel(self)
+        self.parts_model = AnatomyModel(parent=self)
         self.parts_table = _table(self.parts_model)
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
         self.thresholds_title = QLabel("Encoding thresholds")
-        self.thresholds_model = ThresholdModel(self)
+        self.thresholds_model = ThresholdModel(parent=self)
         self.thresholds_table = _table(self.thresholds_model)
         self.python_label = QLabel()
         self.python_label.setWordWrap(True)

@@ -6,11 +6,11 @@ second while visible, since consumers' idle times grow without any write.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from .panelkit import text
+from .panelkit import RowsTableModel, text
 from .source import _plain, _rows_pairs
 
 GROUP_COLUMNS = ("group", "consumers", "pending", "last-delivered-id", "entries-read",
@@ -58,26 +58,13 @@ def consumer_rows(reply) -> list[tuple]:
              _int_or_none(d.get("idle"))) for d in info_rows(reply)]
 
 
-class KeyedRowsModel(QAbstractTableModel):
+class KeyedRowsModel(RowsTableModel):
     """Rows keyed by their first cell, kept sorted by it; ``set_rows`` applies a new
-    list as removals, changes and insertions (a selected row stays selected)."""
+    list as removals, changes and insertions by key (a selected row stays selected)."""
 
     def __init__(self, columns, formats=None, parent=None):
-        super().__init__(parent)
-        self.columns = tuple(columns)
+        super().__init__(columns, parent)
         self.formats = formats or {}
-        self.rows: list[tuple] = []
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return self.columns[section]
-        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole,
