@@ -124,6 +124,36 @@ def run(qtbot, dlg: TransferDialog, timeout=30_000) -> str:
     return dlg.status.text()
 
 
+def key_dialog(qtbot, source, key: bytes) -> TransferDialog:
+    """The key view's Export / copy button, pressed with ``key`` shown."""
+    view = KeyView(source)
+    qtbot.addWidget(view)
+    view.show_key(0, key)
+    QTest.mouseClick(view.transfer_button, Qt.LeftButton)
+    return view.transfer_dialog
+
+
+def big_folder_dialog(qtbot, embedded, name: str, n: int, size: int) -> TransferDialog:
+    """``n`` keys ``name:00000``.. written straight into the engine (quicker than a
+    client), the tree listing them, the folder's Export / copy dialog open."""
+    server, source = embedded
+    d = server.engine.dbs[0]
+    for i in range(n):
+        d.set(b"%s:%05d" % (name.encode(), i), b"v" * size)
+    return open_folder_dialog(qtbot, tree(qtbot, source, n), name)
+
+
+def import_file(qtbot, source, path) -> str:
+    """A dump file imported into db0 through the import dialog (on a key view)."""
+    holder = KeyView(source)
+    qtbot.addWidget(holder)
+    dlg = TransferDialog.for_import(holder, source, 0)
+    dlg.open()
+    assert dlg.go.text() == "Import"
+    dlg.path.setText(str(path))
+    return run(qtbot, dlg)
+
+
 def export_folder(qtbot, panel, name, action, path) -> str:
     dlg = open_folder_dialog(qtbot, panel, name)
     dlg.action.setCurrentIndex(action)
@@ -152,13 +182,7 @@ def test_a_folder_exported_from_keyscope_imports_into_redis_server_exactly(
     # imported through the app into a real redis-server (remote mode)
     remote = RemoteSource(f"redis://127.0.0.1:{redis_server.port}/0")
     try:
-        holder = KeyView(remote)
-        qtbot.addWidget(holder)
-        dlg = TransferDialog.for_import(holder, remote, 0)
-        dlg.open()
-        assert dlg.go.text() == "Import"
-        dlg.path.setText(str(path))
-        assert run(qtbot, dlg) == f"Imported {n:,} keys into db0"
+        assert import_file(qtbot, remote, path) == f"Imported {n:,} keys into db0"
     finally:
         remote.close()
     rr = redis_server.client()
@@ -179,12 +203,7 @@ def test_a_folder_exported_from_keyscope_imports_into_redis_server_exactly(
 
 def test_a_big_folder_exports_in_slices_while_the_server_keeps_serving(
         qtbot, embedded, client_factory, tmp_path):
-    server, source = embedded
-    d = server.engine.dbs[0]
-    for i in range(20_000):
-        d.set(b"bulk:%05d" % i, b"v" * 50)
-    panel = tree(qtbot, source, 20_000)
-    dlg = open_folder_dialog(qtbot, panel, "bulk")
+    dlg = big_folder_dialog(qtbot, embedded, "bulk", 20_000, 50)
     dlg.action.setCurrentIndex(EXPORT_DUMP)
     dlg.path.setText(str(tmp_path / "bulk.jsonl"))
     progress = []
@@ -198,12 +217,7 @@ def test_a_big_folder_exports_in_slices_while_the_server_keeps_serving(
 
 
 def test_a_stopped_export_leaves_no_file(qtbot, embedded, tmp_path):
-    server, source = embedded
-    d = server.engine.dbs[0]
-    for i in range(30_000):
-        d.set(b"many:%05d" % i, b"x" * 100)
-    panel = tree(qtbot, source, 30_000)
-    dlg = open_folder_dialog(qtbot, panel, "many")
+    dlg = big_folder_dialog(qtbot, embedded, "many", 30_000, 100)
     path = tmp_path / "many.jsonl"
     dlg.path.setText(str(path))
     QTest.mouseClick(dlg.go, Qt.LeftButton)
@@ -220,11 +234,7 @@ def test_an_existing_file_is_overwritten_only_on_a_second_click(qtbot, embedded,
     server, source = embedded
     r = client_factory()
     in_thread(qtbot, lambda: r.set("k", "v"))
-    view = KeyView(source)
-    qtbot.addWidget(view)
-    view.show_key(0, b"k")
-    QTest.mouseClick(view.transfer_button, Qt.LeftButton)
-    dlg = view.transfer_dialog
+    dlg = key_dialog(qtbot, source, b"k")
     path = tmp_path / "k.jsonl"
     path.write_text("precious")
     dlg.path.setText(str(path))
@@ -309,11 +319,7 @@ def test_copy_a_key_to_another_server_from_the_key_view(qtbot, embedded, client_
     r = client_factory()
     in_thread(qtbot, lambda: (r.hset("cart:7", mapping={"apple": 3, "pear": 1}),
                               r.pexpireat("cart:7", FAR)))
-    view = KeyView(source)
-    qtbot.addWidget(view)
-    view.show_key(0, b"cart:7")
-    QTest.mouseClick(view.transfer_button, Qt.LeftButton)
-    dlg = view.transfer_dialog
+    dlg = key_dialog(qtbot, source, b"cart:7")
     assert "key 'cart:7' of db0" in dlg.title.text()
     dlg.action.setCurrentIndex(COPY_SERVER)
     assert dlg.form.isRowVisible(3) and not dlg.form.isRowVisible(1)
@@ -488,12 +494,7 @@ def test_a_remote_folder_exports_and_imports_into_keyscope(qtbot, embedded, clie
             f"Exported {len(before):,} keys to {path}"
     finally:
         remote.close()
-    holder = KeyView(source)
-    qtbot.addWidget(holder)
-    dlg = TransferDialog.for_import(holder, source, 0)
-    dlg.open()
-    dlg.path.setText(str(path))
-    assert run(qtbot, dlg) == f"Imported {len(before):,} keys into db0"
+    assert import_file(qtbot, source, path) == f"Imported {len(before):,} keys into db0"
     r = client_factory()
     assert in_thread(qtbot, lambda: snapshot(r)) == before
     rr.close()
