@@ -54,6 +54,13 @@ def _close(qtbot, w):
     qtbot.waitUntil(lambda: w._closed, timeout=5000)
 
 
+def _asked(qtbot, console):
+    """The console's confirmation (a TypedConfirm or a QMessageBox), once it shows."""
+    qtbot.waitUntil(lambda: getattr(console, "safety_dialog", None) is not None and
+                    console.safety_dialog.isVisible(), timeout=5000)
+    return console.safety_dialog
+
+
 def _run(qtbot, console, line) -> str:
     with qtbot.waitSignal(console.replied, timeout=10_000) as sig:
         console.run_line(line)
@@ -203,9 +210,7 @@ def test_typed_name_blocks_flushdb_on_a_remote_until_the_name_is_typed(qtbot, ql
     console = w.console
     with qtbot.waitSignal(console.replied, timeout=10_000) as sig:
         console.run_line("FLUSHDB")
-        qtbot.waitUntil(lambda: getattr(console, "safety_dialog", None) is not None and
-                        console.safety_dialog.isVisible(), timeout=5000)
-        dlg = console.safety_dialog
+        dlg = _asked(qtbot, console)
         assert isinstance(dlg, safety.TypedConfirm)
         assert "deletes all 2 keys of db0" in dlg.text.text()
         assert dlg.name == f"127.0.0.1:{port}"
@@ -225,9 +230,9 @@ def test_typed_name_blocks_flushdb_on_a_remote_until_the_name_is_typed(qtbot, ql
     r.set("c", 3)
     with qtbot.waitSignal(console.replied, timeout=10_000) as sig:
         console.run_line("FLUSHALL")
-        qtbot.waitUntil(lambda: console.safety_dialog.isVisible(), timeout=5000)
-        assert "all 1 keys in every database" in console.safety_dialog.text.text()
-        qtbot.mouseClick(console.safety_dialog.cancel, Qt.LeftButton)
+        dlg = _asked(qtbot, console)
+        assert "all 1 keys in every database" in dlg.text.text()
+        qtbot.mouseClick(dlg.cancel, Qt.LeftButton)
     assert sig.args[0] == "(not sent) FLUSHALL cancelled\n"
     assert r.get("c") == b"3"
     _close(qtbot, w)
@@ -244,11 +249,10 @@ def test_lowering_maxmemory_below_used_memory_says_what_it_evicts(qtbot, qloop, 
     assert _run(qtbot, console, "CONFIG SET maxmemory 1gb") == "OK\n"     # above: no ask
     with qtbot.waitSignal(console.replied, timeout=10_000) as sig:
         console.run_line("CONFIG SET maxmemory 100kb")
-        qtbot.waitUntil(lambda: getattr(console, "safety_dialog", None) is not None and
-                        console.safety_dialog.isVisible(), timeout=5000)
-        text = console.safety_dialog.text.text()
+        dlg = _asked(qtbot, console)
+        text = dlg.text.text()
         assert "with allkeys-lru this will evict ~" in text and "100.00 KB" in text
-        console.safety_dialog.reject()
+        dlg.reject()
     assert sig.args[0] == "(not sent) CONFIG SET maxmemory cancelled\n"
     assert r.config_get("maxmemory")["maxmemory"] == str(1024 ** 3)
     _close(qtbot, w)
@@ -295,9 +299,7 @@ def test_embedded_flushdb_asks_yes_or_cancel(qtbot, embedded, client_factory):
                                  (QMessageBox.Yes, "OK\n", 0)):
         with qtbot.waitSignal(console.replied, timeout=10_000) as sig:
             console.run_line("FLUSHDB")
-            qtbot.waitUntil(lambda: getattr(console, "safety_dialog", None) is not None and
-                            console.safety_dialog.isVisible(), timeout=5000)
-            box = console.safety_dialog
+            box = _asked(qtbot, console)
             assert isinstance(box, QMessageBox) and "all 2 keys of db0" in box.text()
             qtbot.mouseClick(box.button(answer), Qt.LeftButton)
         assert sig.args[0] == expect
