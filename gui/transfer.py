@@ -207,6 +207,20 @@ class Job(QObject):
         t = int(self.call(b"PTTL", key))
         return None if t == -2 else (0 if t == -1 else self.source.now_ms() + t)
 
+    def dump(self, key: bytes) -> tuple[bytes, int] | None:
+        """(DUMP payload, absolute expiry ms or 0); None when the key is gone or could
+        not be read (counted as gone / failed)."""
+        try:
+            payload = self.call(b"DUMP", key)
+            exp = self.expire_at(key) if payload is not None else None
+        except NotAvailable as e:
+            self.error(str(e))
+            return None
+        if payload is None or exp is None:
+            self.count("gone")
+            return None
+        return bytes(payload), exp
+
     def extras(self) -> str:
         parts = []
         for what, text in (("gone", "were gone"), ("exists", "already there, kept"),
@@ -273,19 +287,10 @@ class DumpExport(_FileJob):
         out.write(json.dumps(self.header(DUMP_FORMAT)) + "\n")
         for key in self.keys:
             self.done_keys += 1
-            try:
-                payload = self.call(b"DUMP", key)
-                exp = self.expire_at(key) if payload is not None else None
-            except NotAvailable as e:
-                self.error(str(e))
-                yield
-                continue
-            if payload is None or exp is None:
-                self.count("gone")
-            else:
-                out.write(json.dumps({"key": b64(key), "expire_at_ms": exp,
-                                      "dump": b64(bytes(payload))},
-                                     separators=(",", ":")) + "\n")
+            got = self.dump(key)
+            if got is not None:
+                out.write(json.dumps({"key": b64(key), "expire_at_ms": got[1],
+                                      "dump": b64(got[0])}, separators=(",", ":")) + "\n")
                 self.count("exported")
             yield
         out.write(json.dumps({"end": DUMP_FORMAT, "keys": self.counts.get("exported", 0)})
@@ -588,16 +593,11 @@ class CopyToServer(Job):
             batch, size = [], 0
             for key in self.keys:
                 self.done_keys += 1
-                try:
-                    payload = self.call(b"DUMP", key)
-                    exp = self.expire_at(key) if payload is not None else None
-                except NotAvailable as e:
-                    self.error(str(e))
+                got = self.dump(key)
+                if got is None:
                     continue
-                if payload is None or exp is None:
-                    self.count("gone")
-                    continue
-                batch.append((key, exp, bytes(payload)))
+                payload, exp = got
+                batch.append((key, exp, payload))
                 size += len(payload)
                 if len(batch) >= BATCH_KEYS or size >= BATCH_BYTES:
                     yield from self._send(batch)
