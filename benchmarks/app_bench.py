@@ -37,7 +37,8 @@ import tempfile
 import time
 
 from common import (ROOT, add_core_args, connectable, cpu_seconds, free_port,
-                    headless_args, missing_tool, pick_cores, pin, redis_benchmark)
+                    headless_args, missing_tool, pick_cores, pin, redis_benchmark,
+                    stop_process)
 
 sys.path.insert(0, ROOT)
 MODES = ("redis", "uvloop", "asyncio", "qtloop", "app-overview", "app-key")
@@ -150,13 +151,7 @@ class Server:
         return self.proc.poll() is None and connectable(self.port)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 20)
         self.log.close()
 
 

@@ -39,6 +39,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def stop_process(proc: subprocess.Popen, timeout: float):
+    """Terminate, and kill what does not exit within ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def headless_args(port: int, workdir: str, name: str) -> list[str]:
     """redis-server / keyscope-server arguments: loopback, no persistence, log in workdir."""
     return ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

@@ -24,7 +24,8 @@ import tempfile
 import time
 
 from common import (ROOT, add_core_args, connectable, cpu_seconds, free_port,
-                    headless_args, missing_tool, pick_cores, pin, redis_benchmark)
+                    headless_args, missing_tool, pick_cores, pin, redis_benchmark,
+                    stop_process)
 
 
 class Server:
@@ -55,13 +56,7 @@ class Server:
             s.recv(64)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
 
 
 def run_benchmark(server: Server, tests: str, n: int, clients: int, pipeline: int,
