@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableView, QTo
                                QVBoxLayout, QWidget)
 
 from .panelkit import RowsTableModel
+from .roles import ALIGNMENT, ALIGN_RIGHT, BACKGROUND, DECORATION, DISPLAY, FOREGROUND, TOOLTIP
 from .source import InspectorSource, NotAvailable
 
 MIN_INTERVAL_MS = 500
@@ -41,12 +42,12 @@ class AnatomyModel(RowsTableModel):
     ``counted`` False for what MEMORY USAGE leaves out."""
     columns = ("component", "bytes", "share", "note")
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         comp, b, share, note, kind, counted = self.rows[index.row()]
         c = index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             if c == 0:
                 return comp if counted else f"+ {comp}"
             if c == 1:
@@ -54,13 +55,13 @@ class AnatomyModel(RowsTableModel):
             if c == 2:
                 return f"{share:.1%}" if share is not None else "not in MEMORY USAGE"
             return note
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             return note or comp
-        if role == Qt.TextAlignmentRole and c in (1, 2):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and not counted:
+        if role == ALIGNMENT and c in (1, 2):
+            return ALIGN_RIGHT
+        if role == FOREGROUND and not counted:
             return FIRED
-        if role == Qt.DecorationRole and c == 0 and counted:
+        if role == DECORATION and c == 0 and counted:
             return KIND_COLORS.get(kind)
         return None
 
@@ -69,12 +70,12 @@ class ThresholdModel(RowsTableModel):
     """Rows: engine.memory_anatomy.Threshold items."""
     columns = ("setting", "measures", "current / limit", "share", "converts")
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         t = self.rows[index.row()]
         c = index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             if c == 0:
                 return t.setting
             if c == 1:
@@ -88,14 +89,14 @@ class ThresholdModel(RowsTableModel):
             if not t.change:
                 return "nothing (sizes nodes)"
             return f"{t.change} (done)" if t.fired else t.change
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             return t.note or None
-        if role == Qt.BackgroundRole and t.near:
+        if role == BACKGROUND and t.near:
             return WARN
-        if role == Qt.ForegroundRole and t.fired:
+        if role == FOREGROUND and t.fired:
             return FIRED
-        if role == Qt.TextAlignmentRole and c in (2, 3):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == ALIGNMENT and c in (2, 3):
+            return ALIGN_RIGHT
         return None
 
 

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QVBoxLayout, QWidget)
 
 from .panelkit import Poller, StatusLine, confirm, human_bytes, run_action
+from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, HORIZONTAL, TOOLTIP, USER
 from .source import INSPECTOR_NAME, InspectorSource
 
 INTERVAL_MS = 1000
-SORT_ROLE = Qt.UserRole
+SORT_ROLE = USER
 # (header, CLIENT LIST field, numeric)
 COLUMNS = (("id", "id", True), ("name", "name", False), ("address", "addr", False),
            ("age (s)", "age", True), ("idle (s)", "idle", True), ("db", "db", True),
@@ -40,18 +41,18 @@ class ClientsModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return COLUMNS[section][0]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
         _head, field, numeric = COLUMNS[index.column()]
         v = row.get(field, "")
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             if field == "tot-mem" and v.isdigit():
                 return human_bytes(int(v))
             return v
@@ -62,9 +63,9 @@ class ClientsModel(QAbstractTableModel):
                 except ValueError:
                     return -1
             return v
-        if role == Qt.TextAlignmentRole and numeric:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ToolTipRole:
+        if role == ALIGNMENT and numeric:
+            return ALIGN_RIGHT
+        if role == TOOLTIP:
             return " ".join(f"{k}={x}" for k, x in row.items())
         return None
 

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, run_action
+from .roles import (CHECK_STATE, DISPLAY, EDIT, EDITABLE, ENABLED_SELECTABLE, FOREGROUND,
+                    HORIZONTAL, NO_FLAGS, TOOLTIP, USER_CHECKABLE)
 from .safety import confirm_destructive
 from .source import InspectorSource
 
@@ -113,8 +115,8 @@ class ConfigModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section]
         return None
 
@@ -123,24 +125,24 @@ class ConfigModel(QAbstractTableModel):
 
     def flags(self, index):
         if not index.isValid():
-            return Qt.NoItemFlags
-        f = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+            return NO_FLAGS
+        f = ENABLED_SELECTABLE
         if index.column() == 1:
             name = self.names[index.row()]
             p = param_spec(name)
             if p is not None and p.immutable:
                 return f
             if p is not None and p.kind == "bool":
-                return f | Qt.ItemIsUserCheckable
-            return f | Qt.ItemIsEditable
+                return f | USER_CHECKABLE
+            return f | EDITABLE
         return f
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         name = self.names[index.row()]
         col = index.column()
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role in (DISPLAY, EDIT):
             if col == 0:
                 return name
             if col == 1:
@@ -148,25 +150,25 @@ class ConfigModel(QAbstractTableModel):
             if col == 2:
                 return describe(name)
             return self.errors.get(name, "")
-        if role == Qt.CheckStateRole and col == 1 and kind_of(name) == "bool":
+        if role == CHECK_STATE and col == 1 and kind_of(name) == "bool":
             return Qt.Checked if self.values.get(name) == "yes" else Qt.Unchecked
-        if role == Qt.ToolTipRole and col in (1, 3) and name in self.errors:
+        if role == TOOLTIP and col in (1, 3) and name in self.errors:
             return self.errors[name]
-        if role == Qt.ForegroundRole and col == 3 and name in self.errors:
+        if role == FOREGROUND and col == 3 and name in self.errors:
             return QBrush(ERROR_COLOR)
-        if role == Qt.ForegroundRole and col == 1:
+        if role == FOREGROUND and col == 1:
             p = param_spec(name)
             if p is not None and p.immutable:     # set at startup only
                 return QBrush(READ_ONLY_COLOR)
         return None
 
-    def setData(self, index, value, role=Qt.EditRole):
+    def setData(self, index, value, role=EDIT):
         if not index.isValid() or index.column() != 1:
             return False
         name = self.names[index.row()]
-        if role == Qt.CheckStateRole:
+        if role == CHECK_STATE:
             value = "yes" if Qt.CheckState(value) == Qt.Checked else "no"
-        elif role != Qt.EditRole:
+        elif role != EDIT:
             return False
         return self.set_value(name, str(value))
 
@@ -236,13 +238,13 @@ class ConfigDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor, index):
         if isinstance(editor, QComboBox):
-            editor.setCurrentText(index.data(Qt.EditRole))
+            editor.setCurrentText(index.data(EDIT))
             return
         super().setEditorData(editor, index)
 
     def setModelData(self, editor, model, index):
         if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentText(), Qt.EditRole)
+            model.setData(index, editor.currentText(), EDIT)
             return
         super().setModelData(editor, model, index)
 
@@ -318,7 +320,7 @@ class ConfigPanel(QWidget):
         self.policy = QComboBox()
         for i, (name, text) in enumerate(POLICIES.items()):
             self.policy.addItem(name)
-            self.policy.setItemData(i, text, Qt.ToolTipRole)
+            self.policy.setItemData(i, text, TOOLTIP)
         self.policy.activated.connect(self.apply_policy)
         self.policy.currentTextChanged.connect(
             lambda name: self.policy_help.setText(POLICIES.get(name, "")))

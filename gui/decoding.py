@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, Signal
 
 from . import formatters
 from .formatters import Opaque, Pairs
+from .roles import DISPLAY, HORIZONTAL, TOOLTIP
 
 CHILD_CAP = 1000                 # children listed per node ("... N more" after them)
 
@@ -205,8 +206,8 @@ class StructModel(QAbstractItemModel):
         return n.kids is not None and bool(n.kids) or (n.kids is None and
                                                        _size(n.value) > 0)
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
+    def data(self, index, role=DISPLAY):
+        if not index.isValid() or role not in (DISPLAY, TOOLTIP):
             return None
         n = self._nodes.get(index.internalId())
         if n is None:
@@ -225,10 +226,10 @@ class StructModel(QAbstractItemModel):
             b = v.body
             return "" if isinstance(b, (dict, Pairs, list, tuple)) or b is None \
                 else formatters.render(b, 300)[0]
-        text, _cut = formatters.render(v, 300 if role == Qt.DisplayRole else 4000)
+        text, _cut = formatters.render(v, 300 if role == DISPLAY else 4000)
         return text
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < 3:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL and 0 <= section < 3:
             return self.COLUMNS[section]
         return None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxL
 from .overview import Ring, nice_top, steady_axes, window_for
 from .panelkit import NOT_AVAILABLE, Poller, RowsTableModel, StatusLine, human_bytes, text
 from . import theme
+from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, TOOLTIP, USER
 from .source import InspectorSource
 
 CHART_MS = 1000             # chart sampling (1 Hz, while visible)
@@ -36,7 +37,7 @@ WALK_PAUSE_MS = 5000        # between two complete passes
 DOCTOR_MS = 10_000
 TOP = 20
 REMOTE_SAMPLE = 2000        # keys per remote pass (MEMORY USAGE each)
-SORT_ROLE = Qt.UserRole
+SORT_ROLE = USER
 NO_NS = "(no delimiter)"
 SERIES = (("used_memory", "used_memory", "#1f77b4"),
           ("RSS", "used_memory_rss", "#d62728"),
@@ -54,20 +55,20 @@ class RowsModel(RowsTableModel):
         self.formats = formats or {}
         self.numeric = set(numeric)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         v = self.rows[index.row()][index.column()]
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             f = self.formats.get(col)
             return f(v) if f is not None else text(v)
         if role == SORT_ROLE:
             return v if col in self.numeric and v is not None else text(v)
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             return text(v)
-        if role == Qt.TextAlignmentRole and col in self.numeric:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == ALIGNMENT and col in self.numeric:
+            return ALIGN_RIGHT
         return None
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QWidget)
 
+from .roles import DISPLAY, HORIZONTAL
 from .source import ActionError, InspectorSource, NotAvailable
 
 NOT_AVAILABLE = "not available"
@@ -125,9 +126,8 @@ class RowsTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and \
-                0 <= section < len(self.columns):
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL and 0 <= section < len(self.columns):
             return self.columns[section]
         return None
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHeaderView, QLabel, QTab
                                QVBoxLayout, QWidget)
 
 from .panelkit import NOT_AVAILABLE, Poller, StatusLine
+from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, HORIZONTAL
 from .source import InspectorSource
 
 INTERVAL_MS = 1000
@@ -54,18 +55,18 @@ class ReplicasModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole):
+    def data(self, index, role=DISPLAY):
+        if not index.isValid() or role not in (DISPLAY, ALIGNMENT):
             return None
         r = self.rows[index.row()]
         col = index.column()
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter) if col >= 2 else None
+        if role == ALIGNMENT:
+            return ALIGN_RIGHT if col >= 2 else None
         if col == 0:
             return f"{r.get('ip', '?')}:{r.get('port', '?')}"
         if col == 1:

@@ -39,3 +39,4 @@ _A = Qt.AlignmentFlag
 ALIGN_RIGHT = int((_A.AlignRight | _A.AlignVCenter).value)
 ALIGN_LEFT = int((_A.AlignLeft | _A.AlignVCenter).value)
 ALIGN_CENTER = int(_A.AlignCenter.value)
+USER_CHECKABLE = _F.ItemIsUserCheckable

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxL
                                QTableView, QVBoxLayout, QWidget)
 
 from .panelkit import ConfigField, Poller, StatusLine, confirm, quoted_args, run_action
+from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, HORIZONTAL, TOOLTIP, USER
 from .source import InspectorSource, SlowEntry
 
 INTERVAL_MS = 1000
-SORT_ROLE = Qt.UserRole
+SORT_ROLE = USER
 
 
 def _clock(ts: int) -> str:
@@ -48,17 +49,17 @@ class SlowlogModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         e = self.rows[index.row()]
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             if col == 0:
                 return str(e.id)
             if col == 1:
@@ -70,11 +71,11 @@ class SlowlogModel(QAbstractTableModel):
             return e.client if col == 4 else e.name
         if role == SORT_ROLE:
             return (e.id, e.time, e.duration_us)[col] if col in self.NUMERIC else \
-                self.data(index, Qt.DisplayRole)
-        if role == Qt.ToolTipRole and col == 3:
+                self.data(index, DISPLAY)
+        if role == TOOLTIP and col == 3:
             return quoted_args(e.args)
-        if role == Qt.TextAlignmentRole and col in self.NUMERIC:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == ALIGNMENT and col in self.NUMERIC:
+            return ALIGN_RIGHT
         return None
 
     def merge(self, new: list[SlowEntry], oldest_id: int | None):
@@ -112,22 +113,22 @@ class LatencyModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
         if not index.isValid():
             return None
         name, ts, latest, mx = self.rows[index.row()]
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             return (name, _clock(ts), str(latest), str(mx))[col]
         if role == SORT_ROLE:
             return (name, ts, latest, mx)[col]
-        if role == Qt.TextAlignmentRole and col >= 2:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == ALIGNMENT and col >= 2:
+            return ALIGN_RIGHT
         return None
 
     def merge(self, events: list[tuple[str, int, int, int]]):

@@ -6,11 +6,12 @@ second while visible, since consumers' idle times grow without any write.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
 from .panelkit import RowsTableModel, text
+from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, TOOLTIP
 from .source import _plain, _rows_pairs
 
 GROUP_COLUMNS = ("group", "consumers", "pending", "last-delivered-id", "entries-read",
@@ -66,13 +67,12 @@ class KeyedRowsModel(RowsTableModel):
         super().__init__(columns, parent)
         self.formats = formats or {}
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole,
-                                               Qt.TextAlignmentRole):
+    def data(self, index, role=DISPLAY):
+        if not index.isValid() or role not in (DISPLAY, TOOLTIP, ALIGNMENT):
             return None
         v = self.rows[index.row()][index.column()]
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter) if isinstance(v, int) else None
+        if role == ALIGNMENT:
+            return ALIGN_RIGHT if isinstance(v, int) else None
         f = self.formats.get(index.column())
         if f is not None:
             return f(v)
