@@ -21,7 +21,8 @@ import time
 from bisect import bisect_left
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (QAbstractItemModel, QModelIndex, QPersistentModelIndex, QPoint, Qt,
+                            QTimer, Signal)
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMenu, QStyle, QTreeView, QVBoxLayout, QWidget)
@@ -124,6 +125,9 @@ class KeyTreeModel(QAbstractItemModel):
         self._build_timer.timeout.connect(self._build_step)
         self._dirty_folders: set[Folder] = set()
         self._dirty_keys: set[bytes] = set()
+        self._grown: set[Folder] = set()         # folders whose listing inserts grew
+        self.pinned = QPersistentModelIndex()    # the view's current row (never cut)
+        self.view_pages = False                  # a panel lists further pages (canFetchMore)
         self._rmeta: dict[bytes, tuple] = {}     # remote: key_meta cache for listed keys
         self._viewed: set[Folder] = set()        # folders with listed rows (TTL countdown)
         self._sched = TimeSchedule()             # timed TTL filters: keys to re-check
@@ -202,6 +206,7 @@ class KeyTreeModel(QAbstractItemModel):
             self._viewed = {self.ns.root}
             self._dirty_folders.clear()
             self._dirty_keys.clear()
+            self._grown.clear()
             self._rmeta.clear()
             self._sched.clear()
             self._sched_timer.stop()
@@ -436,6 +441,7 @@ class KeyTreeModel(QAbstractItemModel):
                 self.beginInsertRows(parent, row, row)
                 lst.insert(pos, item)
                 self.endInsertRows()
+                self._grown.add(f)
             else:
                 self.beginRemoveRows(parent, row, row)
                 del lst[pos]
@@ -492,7 +498,60 @@ class KeyTreeModel(QAbstractItemModel):
                     self._edit_rows(False, f, pos, v.vf, pos)
             return
 
+    def _trim_grown(self):
+        """New keys sorting inside a listed prefix are inserted, pushing the listing past
+        what fetchMore granted: under a stream of new keys it would grow until the whole
+        folder is listed, and QTreeView lays out every listed row again after each batch
+        of inserts.  A page past its budget, a folder's listing is cut back to the budget
+        (one removal at the tail, never up to the current row); fetchMore lists the cut
+        rows again when the view scrolls there."""
+        by_id = self.ns.by_id
+        for f in self._grown:
+            v = f.view
+            if v is None or by_id.get(f.id) is not f:
+                continue
+            nf = len(v.vf)
+            n = nf + len(v.vl)
+            if n <= v.budget + PAGE:
+                continue
+            keep = v.budget
+            row = QModelIndex(self.pinned)      # the current row, or its folder in f
+            while row.isValid() and row.internalId() != f.id:
+                row = row.parent()
+            if row.isValid():
+                keep = max(keep, row.row() + 1)
+            if keep >= n:
+                continue
+            self._editing = True
+            try:
+                self.beginRemoveRows(self._folder_index(f), keep, n - 1)
+                cut_l = v.vl[max(0, keep - nf):]
+                del v.vl[max(0, keep - nf):]
+                cut_f = v.vf[keep:]
+                del v.vf[keep:]
+                self.endRemoveRows()
+            finally:
+                self._editing = False
+            for kind, cut in ((0, cut_f), (1, cut_l)):
+                if v.pagers[kind] is not None:
+                    for item in cut:
+                        v.pagers[kind].add_late(item)
+            for name in cut_f:              # rows below a cut folder went with it
+                self._unlist(f.folders.get(name))
+        self._grown.clear()
+
+    def _unlist(self, f: Folder | None):
+        """Forget what was listed under a folder whose row is gone from the view."""
+        if f is None or f.view is None:
+            return
+        for name in f.view.vf:
+            self._unlist(f.folders.get(name))
+        f.view = None
+        self._viewed.discard(f)
+
     def _emit_dirty(self):
+        if self._grown:
+            self._trim_grown()
         by_id = self.ns.by_id
         last = len(self.COLUMNS) - 1
         for f in self._dirty_folders:
@@ -578,6 +637,18 @@ class KeyTreeModel(QAbstractItemModel):
                                                   bool(f.view.vf or f.view.vl)))
 
     def canFetchMore(self, parent=QModelIndex()):
+        """More rows to list under ``parent``.  With ``view_pages`` set (a panel lists
+        further pages itself when it shows the end of a listing), a view is told so only
+        for a folder not listed yet: QTreeView fetches once more per expanded folder on
+        every relayout, and each insert batch relays out, so under a stream of new keys
+        an open folder would otherwise grow a page per batch until all of it is listed."""
+        if self.view_pages:
+            f = self._child_folder(parent) if parent.column() <= 0 else None
+            if f is not None and f.view is not None:
+                return False
+        return self.more_to_list(parent)
+
+    def more_to_list(self, parent=QModelIndex()) -> bool:
         if parent.column() > 0 or self._editing:
             return False
         f = self._child_folder(parent)
@@ -815,6 +886,15 @@ class KeyTreePanel(QWidget):
             hdr.setSectionResizeMode(col, QHeaderView.Interactive)
             hdr.resizeSection(col, max(hdr.sectionSizeHint(col),
                                        max(fm.horizontalAdvance(t) for t in widest) + pad))
+        # further pages are listed when the end of a listing is on screen (not on every
+        # relayout, see KeyTreeModel.canFetchMore)
+        self.model.view_pages = True
+        self._paging = QTimer(self)
+        self._paging.setSingleShot(True)
+        self._paging.timeout.connect(self._list_visible_ends)
+        bar = self.view.verticalScrollBar()
+        for sig in (bar.valueChanged, bar.rangeChanged, self.view.expanded):
+            sig.connect(lambda *_: self._paging.start(0))
         self.bulk = BulkBar(self.model)
         self.menu: QMenu | None = None
 
@@ -881,14 +961,14 @@ class KeyTreePanel(QWidget):
             sub = f.folders.get(seg)
             if sub is None:
                 return False
-            while (f.view is None or seg not in f.view.vf) and m.canFetchMore(parent):
+            while (f.view is None or seg not in f.view.vf) and m.more_to_list(parent):
                 m.fetchMore(parent)
             if f.view is None or seg not in f.view.vf:
                 return False
             parent = m.index(bisect_left(f.view.vf, seg), 0, parent)
             self.view.expand(parent)
             f = sub
-        while not m.index_for_key(key).isValid() and m.canFetchMore(parent):
+        while not m.index_for_key(key).isValid() and m.more_to_list(parent):
             m.fetchMore(parent)
         idx = m.index_for_key(key)
         if not idx.isValid():
@@ -897,7 +977,24 @@ class KeyTreePanel(QWidget):
         self.view.scrollTo(idx)
         return True
 
+    def _list_visible_ends(self):
+        """List the next page of every folder whose last listed row is on screen."""
+        view, m = self.view, self.model
+        height = view.viewport().height()
+        idx = view.indexAt(QPoint(1, 1))
+        while idx.isValid() and view.visualRect(idx).top() < height:
+            parent = idx.parent()
+            n = m.rowCount(parent)
+            if idx.row() == n - 1 and m.more_to_list(parent):
+                m.fetchMore(parent)
+                if m.rowCount(parent) > n:  # (a big folder still sorting lists later)
+                    self._paging.start(0)   # what the new rows leave on screen, next
+                return
+            idx = view.indexBelow(idx)
+
     def _on_current(self, cur: QModelIndex, prev: QModelIndex):
+        self.model.pinned = QPersistentModelIndex(cur.siblingAtColumn(0)) if cur.isValid() \
+            else QPersistentModelIndex()
         key = cur.siblingAtColumn(0).data(KEY_ROLE) if cur.isValid() else None
         if key is not None:
             self.keySelected.emit(self.model.db, bytes(key))
