@@ -11,7 +11,7 @@ import asyncio
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QMainWindow,
                                QMessageBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
@@ -253,6 +253,9 @@ class MainWindow(QMainWindow):
         self.console.close_connection()
         if self.server is not None:
             await self.server.shutdown()
+        import shiboken6
+        if not shiboken6.isValid(self):     # the window went first (a test's teardown)
+            return
         self.source.close()
         self._closed = True
         self.close()

@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         log.notice("uvloop not available, using the default asyncio loop")
     try:
         code = asyncio.run(serve(config, log))
-    except OSError as e:
+    except OSError:
         log.warning(f"Failed listening on port {config['port']} (tcp), aborting.")
         code = 1
     except KeyboardInterrupt:          # a second SIGINT while shutting down

@@ -1,6 +1,6 @@
 """FUNCTION LOAD/DELETE/FLUSH/LIST/DUMP/RESTORE/STATS/KILL/HELP, FCALL, FCALL_RO."""
 from engine.commands import KS, Acl, Flag, KeySpec, command, container
-from engine.errors import SYNTAX, RedisError, WrongArity
+from engine.errors import RedisError, WrongArity
 from engine.glob import glob_match
 from engine.persist import rdbio
 from engine.replies import OK, Status

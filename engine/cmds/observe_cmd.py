@@ -1,5 +1,5 @@
 """SLOWLOG, LATENCY and MONITOR."""
-from engine.commands import Acl, Flag, command, container
+from engine.commands import Flag, command, container
 from engine.errors import RedisError
 from engine.parsing import to_int
 from engine.replies import OK, Status, Verbatim

@@ -4,7 +4,7 @@ import os
 import weakref
 
 from engine.commands import KS, Acl, Flag, KeySpec, command, container
-from engine.errors import SYNTAX, RedisError
+from engine.errors import RedisError
 from engine.parsing import to_int
 from engine.replies import OK
 

@@ -1,7 +1,7 @@
 """Server commands: FLUSHDB, FLUSHALL, TIME, LASTSAVE, SHUTDOWN, DEBUG."""
 import time
 
-from engine.commands import Acl, Flag, command, container
+from engine.commands import Acl, Flag, command
 from engine.errors import SYNTAX, RedisError
 from engine.replies import NO_REPLY, OK, Status
 

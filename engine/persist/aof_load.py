@@ -387,7 +387,7 @@ def _slow(rep: Replayer, data, seg: int, skip: int, multi_at) -> int:
             elif rep.multi is None:
                 multi_start = None
             ran += 1
-    except _Truncated as t:
+    except _Truncated:
         if rep.multi is not None:
             raise _Truncated(multi_start, True) from None
         raise
