@@ -25,10 +25,14 @@ class BusyPoller:
         self.server = server
         self.listening: dict[int, socket.socket] = {}   # fd -> our dup of a listener
         self.accepted: list = []        # [sock, parser, client or None] until adopted
+        self.busy = False
 
     def poll(self):
         server = self.server
         engine = server.engine
+        if not self.busy:               # call_soon runs once the script is over
+            self.busy = True
+            server.loop.call_soon(self._script_over)
         caller, kind = engine.running_script()
         busy = (b"-BUSY Redis is busy running a script. You can only call "
                 + (b"FUNCTION KILL" if kind == "function" else b"SCRIPT KILL")
@@ -92,13 +96,14 @@ class BusyPoller:
                     except (BlockingIOError, InterruptedError, OSError):
                         break
                     conn.setblocking(False)
-                    if not self.accepted:       # runs once the loop runs again
-                        server.loop.call_soon(self._adopt)
                     self.accepted.append([conn, RequestParser(), None])
 
-    def _adopt(self):
-        """The script is over: the connections accepted meanwhile join the loop."""
+    def _script_over(self):
+        """Our duplicates of the listeners are closed (one kept after a rebind would
+        keep the old port listening), and the connections accepted meanwhile join the
+        loop."""
         server = self.server
+        self.busy = False
         accepted, self.accepted = self.accepted, []
         for raw in self.listening.values():
             raw.close()
