@@ -35,6 +35,16 @@ _LRU_MIN_SLOTS = 1024
 _SNAPSHOTS_KEPT = 16
 
 
+def _replaced(db, key: bytes, old, value) -> int:
+    """engine.memory: the change in charged bytes when ``value`` replaces ``old`` (None:
+    a new key).  A string over a string only changes by the values (the key's share is
+    the same); otherwise uncharge first (it drops a bytearray's rawlen entry), then charge."""
+    if old is not None and old.__class__ is bytes and value.__class__ is bytes:
+        return str_value(value) - str_value(old)
+    was = 0 if old is None else uncharge(db, key, old)
+    return charge(db, key, value, old) - was
+
+
 class Database:
     __slots__ = ("id", "data", "expires", "_heap", "_old_heap", "_old_pos", "_clock",
                  "_on_expire", "_unexpired", "_scan_snaps", "_scan_seq", "_pool",
@@ -134,11 +144,7 @@ class Database:
         data = self.data
         old = data.get(key)
         data[key] = value
-        if old is not None and old.__class__ is bytes and value.__class__ is bytes:
-            self.mem += str_value(value) - str_value(old)     # same key: values differ
-        else:
-            was = 0 if old is None else uncharge(self, key, old)
-            self.mem += charge(self, key, value, old) - was
+        self.mem += _replaced(self, key, old, value)
         if not keep_ttl and self.expires:
             when = self.expires.pop(key, None)
             if when is not None:       # SET k v EX n refreshing a TTL: see set_expire
@@ -149,11 +155,7 @@ class Database:
         data = self.data
         old = data.get(key)
         data[key] = value
-        if old is not None and old.__class__ is bytes and value.__class__ is bytes:
-            self.mem += str_value(value) - str_value(old)     # same key: values differ
-        else:
-            was = 0 if old is None else uncharge(self, key, old)
-            self.mem += charge(self, key, value, old) - was
+        self.mem += _replaced(self, key, old, value)
 
     def delete(self, key: bytes) -> bool:
         """Delete a live key; False when absent or already expired."""
