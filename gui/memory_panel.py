@@ -17,15 +17,13 @@ import heapq
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from .overview import Ring, nice_top, steady_axes, window_for
+from .overview import Chart, Ring, nice_top, window_for
 from .panelkit import NOT_AVAILABLE, Poller, RowsTableModel, StatusLine, human_bytes, text
-from . import theme
 from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, TOOLTIP, USER
 from .source import InspectorSource
 
@@ -299,29 +297,18 @@ class RemoteWalk:
 
 
 # ---------------------------------------------------------------------- the panel
-class MemoryChart(pg.PlotWidget):
+class MemoryChart(Chart):
+    """The overview's chart (stepped ranges, cached axes, theme) with one curve a
+    series of ``SERIES``."""
+
     def __init__(self):
-        super().__init__()
-        self.setTitle("memory")
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.showGrid(x=True, y=True, alpha=0.2)
-        self.setLabel("bottom", "seconds ago")
-        self.setLabel("left", "MB")
-        steady_axes(self)               # ranges in steps, cached axes (gui/overview.py)
-        self._ranges = None
-        self.addLegend(offset=(5, 5))
-        self.getPlotItem().setDownsampling(auto=True, mode="peak")
-        self.getPlotItem().setClipToView(True)
+        super().__init__("memory", "MB")
         self.t = Ring(HISTORY)
         self.rings = {}
-        self.curves = {}
         for name, field, color in SERIES:
             self.rings[field] = Ring(HISTORY)
-            self.curves[field] = self.plot(pen=pg.mkPen(color, width=2), name=name)
+            self.add_curve(field, name, color, fill=False)
         self.setMinimumHeight(180)
-        theme.follow(self)              # background and axes follow light/dark
 
     def push(self, now: float, values: dict):
         self.t.push(now)
@@ -336,11 +323,7 @@ class MemoryChart(pg.PlotWidget):
             curve.setData(t[ok], y[ok])
             if ok.any():
                 top = max(top, float(y[ok].max()))
-        top = nice_top(top)
-        ranges = (window_for(-t[0]), (-0.02 * top, top))
-        if ranges != self._ranges:
-            self._ranges = ranges
-            self.setRange(xRange=(-ranges[0], 0), yRange=ranges[1], padding=0)
+        self.set_ranges(window_for(-t[0]), nice_top(top))
 
 
 class MemoryPanel(QWidget):

@@ -113,7 +113,7 @@ def steady_axes(plot: pg.PlotWidget):
 
 
 class Chart(pg.PlotWidget):
-    def __init__(self, title: str, unit: str = "", color: str = "#1f77b4"):
+    def __init__(self, title: str, unit: str = ""):
         super().__init__()
         self.setTitle(title)
         self.setMenuEnabled(False)
