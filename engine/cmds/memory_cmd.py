@@ -2,6 +2,7 @@
 CLIENT PAUSE/UNPAUSE (engine.pause)."""
 from engine import memory
 from engine.blocking import parse_timeout
+from engine.cmds.info import functions_memory, rss_bytes
 from engine.commands import Acl, Flag, KS, KeySpec, command, container
 from engine.errors import NOT_INTEGER, SYNTAX, RedisError
 from engine.parsing import to_int
@@ -113,7 +114,7 @@ def memory_stats(e) -> dict:
         b"cluster.links": 0,
         b"aof.buffer": 0,
         b"lua.caches": o["scripts"],
-        b"functions.caches": _functions_memory(e),
+        b"functions.caches": functions_memory(e),
     }
     for dbid, main, exp in o["dbs"]:
         out[b"db.%d" % dbid] = {b"overhead.hashtable.main": main,
@@ -125,21 +126,11 @@ def memory_stats(e) -> dict:
     out[b"dataset.bytes"] = o["dataset"]
     out[b"dataset.percentage"] = float(o["dataset_perc"])
     out[b"peak.percentage"] = float(o["peak_perc"])
-    rss = _rss()
+    rss = rss_bytes()
     if rss is not None:
         out[b"fragmentation"] = rss / o["used"]
         out[b"fragmentation.bytes"] = rss - o["used"]
     return out
-
-
-def _functions_memory(e) -> int:
-    from engine.cmds.info import functions_memory
-    return functions_memory(e)
-
-
-def _rss():
-    from engine.cmds.info import rss_bytes
-    return rss_bytes()
 
 
 _DOCTOR_EMPTY = (
