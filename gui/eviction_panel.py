@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, Q
                                QLineEdit, QPushButton, QSlider, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from .memory_panel import NO_NS, RowsModel, _int, table
-from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, text
+from .memory_panel import RowsModel, _int, _ns, table
+from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes
 from .source import InspectorSource
 
 INTERVAL_MS = 1000
@@ -32,10 +32,6 @@ DRY_BUDGET_S = 0.008             # ... of at most this much work
 SLIDER_STEPS = 1000
 DRY_LIMIT = 1_000_000            # keys a dry run simulates at most (it remembers each)
 CURRENT = "current"
-
-
-def _ns(ns) -> str:
-    return NO_NS if ns is None else text(ns)
 
 
 def _secs(v) -> str:

@@ -24,8 +24,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
-from .memory_panel import NO_NS, RowsModel, _int, table
-from .panelkit import NOT_AVAILABLE, Poller, text
+from .memory_panel import RowsModel, _int, _ns, table
+from .panelkit import NOT_AVAILABLE, Poller
 from .source import InspectorSource
 
 try:                                        # light/dark charts where the app has themes
@@ -38,10 +38,6 @@ WALK_TICK_MS = 25
 WALK_BUDGET_S = 0.008
 PASS_PAUSE_MS = 2000
 ALL = "(all databases)"
-
-
-def _ns(ns) -> str:
-    return NO_NS if ns is None else text(ns)
 
 
 class TimelineChart(pg.PlotWidget):

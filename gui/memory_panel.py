@@ -107,6 +107,11 @@ def _int(v) -> str:
     return "" if v is None else f"{v:,}"
 
 
+def _ns(ns) -> str:
+    """A top-level namespace for display (None: a key without the delimiter)."""
+    return NO_NS if ns is None else text(ns)
+
+
 # ---------------------------------------------------------------------- the walk
 class Breakdown:
     """What one pass over the keyspace found."""
@@ -154,7 +159,7 @@ class Breakdown:
 
     def ns_rows(self, limit: int = 200):
         rows = sorted(self.by_ns.items(), key=lambda x: -x[1][1])[:limit]
-        return [(NO_NS if ns is None else text(ns), k, b) for ns, (k, b) in rows]
+        return [(_ns(ns), k, b) for ns, (k, b) in rows]
 
     def bytes_rows(self):
         return [(i + 1, db, key, t, b, e) for i, (b, _, db, key, t, e)
