@@ -148,6 +148,20 @@ def test_info_stats_counts_hits_misses_and_errors(w):
     assert int(s1["total_commands_processed"]) >= int(s0["total_commands_processed"]) + 3
 
 
+def test_info_stats_expiry_telemetry_after_the_active_cycle_expires_keys(w):
+    """expired_stale_perc is a running average of each cycle's stale share (it rises
+    when a cycle finds expired keys, then decays); the time-cap counter is reported."""
+    s0 = fields(w("INFO", "stats"))
+    assert int(s0["expired_time_cap_reached_count"]) >= 0
+    for i in range(200):
+        w("SET", f"stale:{i}", "v", "PX", "50")
+    deadline = time.time() + 5
+    while int(stat(w, "stats", "expired_keys")) < int(s0["expired_keys"]) + 200:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert float(stat(w, "stats", "expired_stale_perc")) > 0
+
+
 def _cmdstat(w, name) -> dict:
     line = fields(w("INFO", "commandstats")).get(f"cmdstat_{name}")
     return dict(kv.split("=") for kv in line.split(",")) if line else {}
