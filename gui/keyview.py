@@ -10,7 +10,6 @@ showing its plain refusal ("no preview for ... yet") instead of guessing.
 """
 from __future__ import annotations
 
-import json
 import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
 
 from . import formatters
 from .decoding import DecodeWorker, StructModel
-from .formatters import hexdump  # noqa: F401  (the key view's hex view; tests use it)
+from .formatters import hexdump
 from .roles import DISPLAY, DISPLAY_TOOLTIP_EDIT, EDIT, EDITABLE, HORIZONTAL
 from .source import InspectorSource, NotAvailable
 
@@ -38,18 +37,6 @@ BASIC_MODES = ("Auto", "Text", "JSON", "Hex")
 # thread the server shares, and a key under load changes at the feed's 10 Hz
 FEED_MIN_MS = 1000
 FEED_LOOP_SHARE = 20
-
-
-def pretty_json(data: bytes) -> str:
-    """The value pretty-printed; ValueError saying why it is not JSON."""
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("not valid JSON: the value is not UTF-8 text") from None
-    except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") \
-            from None
-    return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def cell_text(v) -> str:
@@ -472,15 +459,10 @@ class KeyView(QWidget):
             self._show_decoded(d, "JSON, pretty-printed", mode)
             return
         text = None
-        if mode != "Hex":
-            try:
-                text = data.decode("utf-8")
-                if mode == "Auto" and not (text.isprintable() or
-                                           all(ch.isprintable() or ch in "\r\n\t"
-                                               for ch in text)):
-                    text = None
-            except UnicodeDecodeError:
-                text = data.decode("utf-8", "backslashreplace") if mode == "Text" else None
+        if mode == "Text":
+            text = data.decode("utf-8", "backslashreplace")
+        elif mode == "Auto" and formatters.is_text(data):
+            text = data.decode("utf-8")
         if mode == "Auto" and text is not None and not note and text.lstrip()[:1] in "{[" \
                 and text.strip():
             d = formatters.decode("JSON", data)     # a JSON document reads better pretty
