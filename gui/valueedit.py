@@ -452,8 +452,8 @@ class CollectionEditor(QWidget):
             return False
         v = row[col]
         if isinstance(v, (bytes, bytearray)):       # text only: escapes would not survive
-            try:
-                return bytes(v).decode("utf-8") == cell_text(v)
+            try:                    # (cell_text shows printable UTF-8 as is, escapes else)
+                return v.decode("utf-8").isprintable()
             except UnicodeDecodeError:
                 return False
         return True
