@@ -348,9 +348,7 @@ class JsonExport(_FileJob):
                 yield
             if t == "set":
                 return [readable(m) for m in sorted(got)]
-            if all(isinstance(readable(f), str) for f in got):
-                return {readable(f): readable(v) for f, v in got.items()}
-            return [[readable(f), readable(v)] for f, v in got.items()]
+            return _fields(got.items())
         if t == "list":
             out, start = [], 0
             while True:
@@ -377,12 +375,7 @@ class JsonExport(_FileJob):
             while True:
                 entries = _plain(call(b"XRANGE", key, start, b"+", b"COUNT", b"%d" % PAGE))
                 for eid, fields in entries:
-                    pairs = _rows_pairs(fields)
-                    fv = {readable(f): readable(v) for f, v in pairs} \
-                        if all(isinstance(readable(f), str) for f, _ in pairs) and \
-                        len({f for f, _ in pairs}) == len(pairs) \
-                        else [[readable(f), readable(v)] for f, v in pairs]
-                    out.append({"id": readable(eid), "fields": fv})
+                    out.append({"id": readable(eid), "fields": _fields(_rows_pairs(fields))})
                 if len(entries) < PAGE:
                     return out
                 start = b"(" + bytes(entries[-1][0])
@@ -391,6 +384,15 @@ class JsonExport(_FileJob):
 
 
 _GONE = object()
+
+
+def _fields(pairs) -> dict | list:
+    """Field/value pairs in readable form: an object when every field is text and none
+    repeats (a stream entry may repeat one), else a list of [field, value]."""
+    rows = [(readable(f), readable(v)) for f, v in pairs]
+    if all(isinstance(f, str) for f, _ in rows) and len({f for f, _ in rows}) == len(rows):
+        return dict(rows)
+    return [list(r) for r in rows]
 
 
 class DumpImport(Job):
