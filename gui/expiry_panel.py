@@ -176,6 +176,7 @@ class ExpiryPanel(QWidget):
     def hideEvent(self, event):
         super().hideEvent(event)
         self.walk_timer.stop()
+        self.next_pass.stop()               # (showEvent starts the next pass at once)
 
     # ------------------------------------------------------------------ histogram
     def rescan(self):

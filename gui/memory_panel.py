@@ -442,6 +442,7 @@ class MemoryPanel(QWidget):
     def hideEvent(self, event):
         super().hideEvent(event)
         self.walk_timer.stop()
+        self.next_pass.stop()               # (showEvent starts the next pass at once)
 
     # -- chart
     def sample_chart(self):
