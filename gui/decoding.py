@@ -9,6 +9,7 @@ children only when the view asks for them, at most CHILD_CAP per node.
 from __future__ import annotations
 
 import threading
+from itertools import islice
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, Signal
 
@@ -17,6 +18,7 @@ from .formatters import Opaque, Pairs
 from .roles import DISPLAY, HORIZONTAL, TOOLTIP
 
 CHILD_CAP = 1000                 # children listed per node ("... N more" after them)
+_CONTAINERS = (dict, list, tuple)   # what has children (Pairs is a list)
 
 
 class DecodeWorker(QObject):
@@ -31,14 +33,12 @@ class DecodeWorker(QObject):
         self._pending = None
         self._running = False
         self._ticket = 0
-        self.busy = False
         self._done.connect(self._deliver, Qt.QueuedConnection)
 
     def submit(self, tag, fn, *args):
         with self._lock:
             self._ticket += 1
             self._pending = (self._ticket, tag, fn, args)
-            self.busy = True
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._run, name="keyscope-decode",
@@ -49,7 +49,6 @@ class DecodeWorker(QObject):
         with self._lock:
             self._ticket += 1
             self._pending = None
-        self.busy = False
 
     def _run(self):
         while True:
@@ -72,7 +71,6 @@ class DecodeWorker(QObject):
     def _deliver(self, ticket, tag, result):
         if ticket != self._ticket:          # superseded: a newer request is coming
             return
-        self.busy = False
         self.decoded.emit(tag, result)
 
 
@@ -100,26 +98,26 @@ def _kind(v) -> str:
 
 
 def _items(v):
-    """(key, child) of a container; None for a leaf."""
+    """(key, child) of a container, the first CHILD_CAP; None for a leaf."""
     if isinstance(v, Opaque):
         b = v.body
-        if isinstance(b, (dict, Pairs, list, tuple)):
+        if isinstance(b, _CONTAINERS):
             return _items(b)
         return [("", b)] if b is not None else None
     if isinstance(v, dict):
-        return list(v.items())[:CHILD_CAP + 1] if len(v) > CHILD_CAP else list(v.items())
+        return list(islice(v.items(), CHILD_CAP))
     if isinstance(v, Pairs):
-        return v[:CHILD_CAP + 1]
+        return v[:CHILD_CAP]
     if isinstance(v, (list, tuple)):
-        return [(i, x) for i, x in enumerate(v[:CHILD_CAP + 1])]
+        return list(enumerate(v[:CHILD_CAP]))
     return None
 
 
 def _size(v) -> int:
     if isinstance(v, Opaque):
         b = v.body
-        return _size(b) if isinstance(b, (dict, Pairs, list, tuple)) else int(b is not None)
-    return len(v) if isinstance(v, (dict, Pairs, list, tuple)) else 0
+        return _size(b) if isinstance(b, _CONTAINERS) else int(b is not None)
+    return len(v) if isinstance(v, _CONTAINERS) else 0
 
 
 class _More:
@@ -164,8 +162,7 @@ class StructModel(QAbstractItemModel):
         if node.kids is None:
             items = _items(node.value) or []
             total = _size(node.value)
-            node.kids = [self._make(node, i, k, v)
-                         for i, (k, v) in enumerate(items[:CHILD_CAP])]
+            node.kids = [self._make(node, i, k, v) for i, (k, v) in enumerate(items)]
             if total > CHILD_CAP:
                 node.kids.append(self._make(node, CHILD_CAP, "…", _More(total - CHILD_CAP)))
         return node.kids
@@ -220,11 +217,11 @@ class StructModel(QAbstractItemModel):
             return k if isinstance(k, str) else formatters.render(k, 200)[0]
         if col == 1:
             return _kind(v)
-        if _items(v) is not None and not isinstance(v, Opaque):
+        if isinstance(v, _CONTAINERS):          # its children show its contents
             return ""
         if isinstance(v, Opaque):
             b = v.body
-            return "" if isinstance(b, (dict, Pairs, list, tuple)) or b is None \
+            return "" if isinstance(b, _CONTAINERS) or b is None \
                 else formatters.render(b, 300)[0]
         text, _cut = formatters.render(v, 300 if role == DISPLAY else 4000)
         return text
