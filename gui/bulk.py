@@ -22,9 +22,11 @@ SLICE_S = 0.010             # work per Qt turn
 UNLINK_BATCH = 256          # keys per UNLINK
 ERROR_STYLE = "color: #d0413b;"
 OK_STYLE = "color: #2e9b4f;"
+SCAN_FOUND = " (remote: the keys the SCAN found)"
 
 
-def _where(prefix: bytes) -> str:
+def where(prefix: bytes) -> str:
+    """A tree folder in words ('under app:*'; the root: every key shown)."""
     return "under " + prefix.decode("utf-8", "backslashreplace") + "*" if prefix \
         else "in the tree"
 
@@ -63,10 +65,10 @@ class BulkJob(QObject):
         done = self.pos
         if self.action == "delete":
             gone = done - self.affected
-            return (f"deleted {self.affected:,} keys {_where(self.prefix)}" +
+            return (f"deleted {self.affected:,} keys {where(self.prefix)}" +
                     (f" ({gone:,} were already gone)" if gone else ""))
         missing = done - self.affected
-        return (f"set a TTL on {self.affected:,} keys {_where(self.prefix)}" +
+        return (f"set a TTL on {self.affected:,} keys {where(self.prefix)}" +
                 (f" ({missing:,} were gone)" if missing else ""))
 
     def _step(self):
@@ -195,15 +197,15 @@ class BulkBar(QFrame):
         if self.isHidden() or self.action is None or (self.job is not None):
             return
         n = self.count()
-        where = _where(self.prefix)
+        place = where(self.prefix)
         flt = self.model.filter.describe()
         scope = f" of db{self.db}" + (f" ({flt})" if flt else "")
-        sampled = " (remote: the keys the SCAN found)" if self.model.source.sampled else ""
+        sampled = SCAN_FOUND if self.model.source.sampled else ""
         if self.action == "delete":
-            self.title.setText(f"Delete {n:,} keys {where}{scope}?{sampled}")
+            self.title.setText(f"Delete {n:,} keys {place}{scope}?{sampled}")
             self.go.setText(f"Delete {n:,} keys")
         else:
-            self.title.setText(f"Set a TTL on {n:,} keys {where}{scope}{sampled}")
+            self.title.setText(f"Set a TTL on {n:,} keys {place}{scope}{sampled}")
             self.go.setText(f"Set TTL on {n:,} keys")
         typed_ok = not self.need_typed or self.typed.text() == self._typed_name()
         self.go.setEnabled(n > 0 and typed_ok)

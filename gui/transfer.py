@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from .bulk import SCAN_FOUND, where
 from .keyedit import run_key_command
 from .panelkit import StatusLine
 from .source import NotAvailable, _plain, _rows_pairs
@@ -722,13 +723,11 @@ class TransferDialog(QDialog):
         if not dlg.busy():
             f = model.ns.folder_at(prefix)
             n = f.count if f is not None else 0
-            where = f"under {prefix.decode('utf-8', 'backslashreplace')}*" if prefix \
-                else "in the tree"
             flt = model.filter.describe()
             dlg._setup(source, model.db, model, keys=[], prefix=prefix, importing=False,
-                       what=f"{n:,} keys {where} of db{model.db}" +
+                       what=f"{n:,} keys {where(prefix)} of db{model.db}" +
                             (f" ({flt})" if flt else "") +
-                            (" (remote: the keys the SCAN found)" if source.sampled else ""),
+                            (SCAN_FOUND if source.sampled else ""),
                        name=_slug(prefix))
         return dlg
 
