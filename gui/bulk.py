@@ -17,11 +17,10 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit
 
 from .keyedit import UNITS, parse_duration_ms, run_key_command
 from .nsindex import Folder
+from .panelkit import StatusLine
 
 SLICE_S = 0.010             # work per Qt turn
 UNLINK_BATCH = 256          # keys per UNLINK
-ERROR_STYLE = "color: #d0413b;"
-OK_STYLE = "color: #2e9b4f;"
 SCAN_FOUND = " (remote: the keys the SCAN found)"
 
 
@@ -136,8 +135,7 @@ class BulkBar(QFrame):
         self.typed = QLineEdit()             # remote: type the folder's name to confirm
         self.go = QPushButton()
         self.cancel = QPushButton("Cancel")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = StatusLine()
         row = QHBoxLayout()
         row.addWidget(self.ttl_amount)
         row.addWidget(self.ttl_unit)
@@ -216,17 +214,17 @@ class BulkBar(QFrame):
             return
         f = self.folder()
         if f is None or not f.count:
-            self._show(False, "no keys left there")
+            self.status.show_error("no keys left there")
             return
         ttl_ms = 0
         if self.action == "expire":
             try:
                 ttl_ms = parse_duration_ms(self.ttl_amount.text(), self.ttl_unit.currentText())
             except ValueError as e:
-                self._show(False, str(e))
+                self.status.show_error(str(e))
                 return
         if self.need_typed and self.typed.text() != self._typed_name():
-            self._show(False, f"type {self._typed_name()} to confirm")
+            self.status.show_error(f"type {self._typed_name()} to confirm")
             return
         self.job = BulkJob(self.model.source, self.db, f, self.action, ttl_ms, self)
         self.job.progress.connect(self._on_progress)
@@ -256,9 +254,5 @@ class BulkBar(QFrame):
 
     def _on_finished(self, ok: bool, summary: str):
         self.cancel.setText("Close")
-        self._show(ok, summary)
+        self.status.show_result(ok, summary)
         self.done.emit(ok, summary)
-
-    def _show(self, ok: bool, msg: str):
-        self.status.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
-        self.status.setText(msg)
