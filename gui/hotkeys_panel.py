@@ -9,14 +9,13 @@ logarithmic, decaying estimate without a read/write split.
 """
 from __future__ import annotations
 
-import heapq
 import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
-from .memory_panel import TOP, RowsModel, _int, table
+from .memory_panel import TOP, RemoteKeys, RowsModel, _int, keep_top, table
 from .panelkit import NOT_AVAILABLE, Poller, StatusLine, run_action
 from .source import InspectorSource
 
@@ -182,12 +181,7 @@ class HotKeysPanel(QWidget):
                 f"'{policy}', and OBJECT FREQ needs an LFU policy (allkeys-lfu or "
                 f"volatile-lfu). Redis keeps no per-key access counts otherwise.")
             return
-        ks = self.source.info_section("keyspace")
-        dbs = sorted(int(k[2:]) for k in ks if k.startswith("db") and k[2:].isdigit())
-        total = sum(int(dict(p.split("=") for p in ks[f"db{d}"].split(","))["keys"])
-                    for d in dbs)
-        self._scan = {"dbs": dbs, "cursor": b"0", "pending": [], "heap": [], "seen": 0,
-                      "total": total, "n": 0, "error": None}
+        self._scan = {"keys": RemoteKeys(self.source), "heap": [], "seen": 0, "error": None}
         self.note.setText("sampling OBJECT FREQ…")
         if self.isVisible():
             self.remote_timer.start()
@@ -205,18 +199,11 @@ class HotKeysPanel(QWidget):
                 if s["seen"] >= REMOTE_SAMPLE:
                     done = True
                     break
-                if not s["pending"]:
-                    if not s["dbs"]:
-                        done = True
-                        break
-                    db = s["dbs"][0]
-                    cur, keys = call(db, b"SCAN", s["cursor"], b"COUNT", b"100")
-                    s["cursor"] = cur if isinstance(cur, bytes) else str(cur).encode()
-                    s["pending"] = [(db, bytes(k)) for k in keys]
-                    if s["cursor"] == b"0":
-                        s["dbs"].pop(0)
-                    continue
-                db, k = s["pending"].pop()
+                item = s["keys"].next()
+                if item is None:
+                    done = True
+                    break
+                db, k = item
                 try:
                     f = int(call(db, b"OBJECT", b"FREQ", k))
                 except Exception as e:
@@ -224,12 +211,7 @@ class HotKeysPanel(QWidget):
                         continue
                     raise
                 s["seen"] += 1
-                s["n"] += 1
-                item = (f, -s["n"], db, k)
-                if len(s["heap"]) < TOP:
-                    heapq.heappush(s["heap"], item)
-                elif item > s["heap"][0]:
-                    heapq.heapreplace(s["heap"], item)
+                keep_top(s["heap"], (f, -s["seen"], db, k))
         except Exception as e:
             s["error"] = f"{type(e).__name__}: {e}"
             done = True
@@ -241,9 +223,9 @@ class HotKeysPanel(QWidget):
         rows = [(i + 1, db, k, f) for i, (f, _n, db, k)
                 in enumerate(sorted(s["heap"], reverse=True))]
         self.model.set_rows(rows)
-        msg = (f"sampled: OBJECT FREQ of {s['seen']:,} of {s['total']:,} keys (SCAN order). "
-               f"The LFU counter is a logarithmic, decaying estimate (lfu-log-factor, "
-               f"lfu-decay-time), not a count, and has no read/write split.")
+        msg = (f"sampled: OBJECT FREQ of {s['seen']:,} of {s['keys'].total:,} keys "
+               f"(SCAN order). The LFU counter is a logarithmic, decaying estimate "
+               f"(lfu-log-factor, lfu-decay-time), not a count, and has no read/write split.")
         if s["error"]:
             msg += f" Stopped early: {s['error']}"
         self.note.setText(msg)

@@ -113,6 +113,47 @@ def _ns(ns) -> str:
 
 
 # ---------------------------------------------------------------------- the walk
+def keep_top(heap: list, item: tuple):
+    """Keep the ``TOP`` largest items by ``item[0]`` in a min-heap (the first one seen
+    wins a tie: callers put a decreasing sequence number second)."""
+    if len(heap) < TOP:
+        heapq.heappush(heap, item)
+    elif item[0] > heap[0][0]:
+        heapq.heapreplace(heap, item)
+
+
+class RemoteKeys:
+    """The keys of each non-empty database (INFO keyspace), SCAN page by page, one at a
+    time; ``total``: the keys INFO counted."""
+
+    def __init__(self, source):
+        self.call = source.call
+        ks = source.info_section("keyspace")
+        self.dbs = []
+        self.total = 0
+        for name, v in ks.items():
+            if name.startswith("db") and name[2:].isdigit():
+                n = int(dict(p.split("=") for p in v.split(","))["keys"])
+                self.dbs.append(int(name[2:]))
+                self.total += n
+        self.dbs.sort()
+        self.cursor = b"0"
+        self.pending: list = []
+
+    def next(self) -> tuple[int, bytes] | None:
+        """The next (db, key); None once every database is scanned."""
+        while not self.pending:
+            if not self.dbs:
+                return None
+            db = self.dbs[0]
+            cur, keys = self.call(db, b"SCAN", self.cursor, b"COUNT", b"100")
+            self.cursor = cur if isinstance(cur, bytes) else str(cur).encode()
+            self.pending = [(db, bytes(k)) for k in keys]
+            if self.cursor == b"0":
+                self.dbs.pop(0)
+        return self.pending.pop()
+
+
 class Breakdown:
     """What one pass over the keyspace found."""
 
@@ -142,16 +183,9 @@ class Breakdown:
         s[0] += 1
         s[1] += nbytes
         self.n += 1
-        self._keep(self.big_bytes, (nbytes, -self.n, db, key, type_, elements))
+        keep_top(self.big_bytes, (nbytes, -self.n, db, key, type_, elements))
         if type_ != "string":           # a string's length is bytes, not elements
-            self._keep(self.big_elems, (elements, -self.n, db, key, type_, nbytes))
-
-    @staticmethod
-    def _keep(heap: list, item: tuple):
-        if len(heap) < TOP:
-            heapq.heappush(heap, item)
-        elif item[0] > heap[0][0]:
-            heapq.heapreplace(heap, item)
+            keep_top(self.big_elems, (elements, -self.n, db, key, type_, nbytes))
 
     def type_rows(self):
         return [(t, k, b) for t, (k, b) in sorted(self.by_type.items(),
@@ -248,17 +282,8 @@ class RemoteWalk:
         self.source = source
         self.result = Breakdown(delimiter)
         self.limit = limit
-        ks = source.info_section("keyspace")
-        self.dbs = []
-        self.total = 0
-        for name, v in ks.items():
-            if name.startswith("db") and name[2:].isdigit():
-                n = int(dict(p.split("=") for p in v.split(","))["keys"])
-                self.dbs.append(int(name[2:]))
-                self.total += n
-        self.dbs.sort()
-        self.cursor = b"0"
-        self.pending: list = []
+        self.keys = RemoteKeys(source)
+        self.total = self.keys.total
         self.error = None
 
     @staticmethod
@@ -271,17 +296,10 @@ class RemoteWalk:
         call, res = self.source.call, self.result
         try:
             while res.keys < self.limit:
-                if not self.pending:
-                    if not self.dbs:
-                        return True
-                    db = self.dbs[0]
-                    cur, keys = call(db, b"SCAN", self.cursor, b"COUNT", b"100")
-                    self.cursor = cur if isinstance(cur, bytes) else str(cur).encode()
-                    self.pending = [(db, bytes(k)) for k in keys]
-                    if self.cursor == b"0":
-                        self.dbs.pop(0)
-                    continue
-                db, k = self.pending.pop()
+                item = self.keys.next()
+                if item is None:
+                    return True
+                db, k = item
                 t = text(call(db, b"TYPE", k))
                 if t == "none":
                     continue
