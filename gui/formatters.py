@@ -1,7 +1,7 @@
 """Value formatters: show a stored value decoded (JSON, MessagePack, gzip/zlib/deflate,
 pickle, protobuf without a schema, PHP serialize, base64, hex text, hexdump).
 
-Pure Python, no Qt: the key view runs these off the GUI thread (gui/decodedview.py).
+Pure Python, no Qt: the key view runs these off the GUI thread (gui/decoding.py).
 
 Every decoder is total: garbage gives a ``Decoded`` with ``ok=False`` and a text saying
 "not X: why", never an exception.  ``auto`` tries decoders by magic bytes first, then by
@@ -59,8 +59,6 @@ class Decoded:
 
 class Bad(Exception):
     """A decoder's own "this is not X" (the message says why)."""
-
-
 
 
 def _fail(name: str, why: str) -> Decoded:
@@ -441,12 +439,12 @@ def _b64_bytes(data: bytes) -> bytes:
         raise Bad(str(e)) from None
 
 
-def _base64(data, depth, max_output, cut=False):
+def _base64(data, depth, max_output):
     raw = _b64_bytes(data)
     return _wrapped("Base64", raw, depth, max_output, (f"{len(raw):,} bytes decoded",))
 
 
-def _hextext(data, depth, max_output, cut=False):
+def _hextext(data, depth, max_output):
     s = _nows(data)
     if s[:2] in (b"0x", b"0X"):
         s = s[2:]
