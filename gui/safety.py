@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDialog, QDialog
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
+from .panelkit import human_bytes
 from .source import ActionError, InspectorSource
 
 READ_ONLY_TIP = ("Read-only mode: the inspector sends no writes "
@@ -468,16 +469,15 @@ def confirm_name(source: InspectorSource) -> str:
 
 
 # ---------------------------------------------------------------------- destructive
-def _human(n: int) -> str:
-    from .panelkit import human_bytes
-    return human_bytes(n)
+DANGEROUS = frozenset({"flushdb", "flushall", "shutdown", "config"})
 
 
 def danger(source: InspectorSource, args: list, db: int) -> tuple[str, str] | None:
     """(title, what it will do) for a console command that needs asking first."""
     name = _s(args[0]).lower()
-    env = environment(source)
-    where = env.label
+    if name not in DANGEROUS:
+        return None                     # (every console command passes here)
+    where = environment(source).label
     if name == "flushdb":
         try:
             n = f"all {source.dbsize(db):,} keys"
@@ -519,14 +519,14 @@ def danger(source: InspectorSource, args: list, db: int) -> tuple[str, str] | No
         over = used - limit
         if policy == "noeviction":
             effect = (f"with noeviction nothing is evicted, but writes fail with OOM "
-                      f"until ~{_human(over)} is freed")
+                      f"until ~{human_bytes(over)} is freed")
         elif policy.startswith("volatile-"):
-            effect = (f"with {policy} this will evict ~{_human(over)} of keys that have "
-                      f"a TTL (writes fail with OOM if those are not enough)")
+            effect = (f"with {policy} this will evict ~{human_bytes(over)} of keys that "
+                      f"have a TTL (writes fail with OOM if those are not enough)")
         else:
-            effect = f"with {policy} this will evict ~{_human(over)} of keys"
-        return ("CONFIG SET maxmemory", f"The server at {where} uses {_human(used)}; a "
-                f"limit of {_human(limit)}: {effect}.")
+            effect = f"with {policy} this will evict ~{human_bytes(over)} of keys"
+        return ("CONFIG SET maxmemory", f"The server at {where} uses {human_bytes(used)}; "
+                f"a limit of {human_bytes(limit)}: {effect}.")
     return None
 
 
