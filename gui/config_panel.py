@@ -469,12 +469,12 @@ class ConfigPanel(QWidget):
                 f"{self.unit.currentText()} (0 = no limit)")
             return False
         value = number + UNITS[self.unit.currentIndex()][2]
-        policy = self.policy.currentText()
-        if self.evicts_now(self.pending_limit(), policy):
+        policy, limit = self.policy.currentText(), self.pending_limit()
+        if self.evicts_now(limit, policy):
             confirm_destructive(
                 self, self.source, "Evict keys now?",
                 f"The server uses {human_bytes(self._used)}. With a limit of "
-                f"{human_bytes(self.pending_limit())} and {policy}, it deletes keys "
+                f"{human_bytes(limit)} and {policy}, it deletes keys "
                 f"at once until it fits. Apply maxmemory {value}?",
                 lambda: self._set_maxmemory(value),
                 lambda: self.maxmemory_error.show_ok("Not applied: nothing changed."))
