@@ -147,7 +147,6 @@ class KeyEditor(QGroupBox):
         self.db = 0
         self.key: bytes | None = None
         self.info = None
-        self.value_loaded_for = None        # (db, key) whose value is in the editor
         self.value_edited = False
 
         # -- TTL
@@ -249,7 +248,6 @@ class KeyEditor(QGroupBox):
             self._load_value()
 
     def _load_value(self):
-        self.value_loaded_for = (self.db, self.key)
         editable, note, shown = False, "", ""
         try:
             data, total = self.source.string_value(self.db, self.key, EDIT_LIMIT)
