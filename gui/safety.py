@@ -362,9 +362,26 @@ class ReadOnlyLock(QObject):
 
 
 # ---------------------------------------------------------------------- confirmations
+class _Answer(QObject):
+    """A once-only ``answered(bool)`` for a confirmation (the first answer wins: a close
+    after Proceed / Yes says nothing more)."""
+    sig = Signal(bool)
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self._said = False
+
+    def emit(self, yes: bool):
+        if not self._said:
+            self._said = True
+            self.sig.emit(yes)
+
+    def connect(self, fn):
+        self.sig.connect(fn)
+
+
 class TypedConfirm(QDialog):
     """'Type the name to proceed': Proceed stays disabled until the text matches."""
-    answered = Signal(bool)
 
     def __init__(self, title: str, text: str, name: str, parent=None):
         super().__init__(parent)
@@ -394,8 +411,8 @@ class TypedConfirm(QDialog):
         self.edit.returnPressed.connect(self._enter)
         self.proceed.clicked.connect(self._go)
         self.cancel.clicked.connect(self.reject)
-        self._said = False
-        self.finished.connect(lambda _r: self._say(False))
+        self.answered = _Answer(self)
+        self.finished.connect(lambda _r: self.answered.emit(False))
 
     def _enter(self):
         if self.edit.text() == self.name:
@@ -404,13 +421,8 @@ class TypedConfirm(QDialog):
     def _go(self):
         if self.edit.text() != self.name:       # (a click can race the typing)
             return
-        self._say(True)
+        self.answered.emit(True)
         self.accept()
-
-    def _say(self, yes: bool):
-        if not self._said:
-            self._said = True
-            self.answered.emit(yes)
 
 
 def _html(s: str) -> str:
@@ -442,23 +454,6 @@ def ask(parent: QWidget, source: InspectorSource, title: str, text: str) -> QDia
     parent.safety_dialog = dlg
     dlg.open()
     return dlg
-
-
-class _Answer(QObject):
-    """A once-only ``answered`` signal for a message box."""
-    sig = Signal(bool)
-
-    def __init__(self, parent):
-        super().__init__(parent)
-        self._said = False
-
-    def emit(self, yes: bool):
-        if not self._said:
-            self._said = True
-            self.sig.emit(yes)
-
-    def connect(self, fn):
-        self.sig.connect(fn)
 
 
 def confirm_name(source: InspectorSource) -> str:
