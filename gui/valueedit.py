@@ -289,6 +289,14 @@ class CollectionEditor(QWidget):
         else:
             self.changed.emit()
 
+    def _remove(self, what: str, cmd: bytes, edit: QLineEdit, col: int, noun: str,
+                done: str):
+        """HDEL / SREM / ZREM of the one element the field names."""
+        x = self._arg(edit, col)
+        ok, reply = self._run(what, cmd, self.key, x)
+        if ok:
+            self._done(f"{noun} '{_short(x)}' " + (done if reply else "was already gone"))
+
     def _need(self, edit: QLineEdit, what: str, name: str) -> bool:
         if edit.text():
             return True
@@ -310,11 +318,7 @@ class CollectionEditor(QWidget):
             self._arm(self.field_del, f"Delete field '{_short(self.field_name.text())}'?")
 
     def del_field(self):
-        f = self._arg(self.field_name, 0)
-        ok, reply = self._run("Delete field", b"HDEL", self.key, f)
-        if ok:
-            self._done(f"field '{_short(f)}' deleted" if reply else
-                       f"field '{_short(f)}' was already gone")
+        self._remove("Delete field", b"HDEL", self.field_name, 0, "field", "deleted")
 
     # -- list
     def _index(self, what: str) -> int | None:
@@ -386,10 +390,7 @@ class CollectionEditor(QWidget):
             self._arm(self.set_del, f"Remove member '{_short(self.set_member.text())}'?")
 
     def srem(self):
-        m = self._arg(self.set_member, 0)
-        ok, reply = self._run("Remove member", b"SREM", self.key, m)
-        if ok:
-            self._done(f"member '{_short(m)}' " + ("removed" if reply else "was already gone"))
+        self._remove("Remove member", b"SREM", self.set_member, 0, "member", "removed")
 
     # -- zset
     def add_member(self):
@@ -409,10 +410,7 @@ class CollectionEditor(QWidget):
                       f"Remove member '{_short(self.member_name.text())}'?")
 
     def zrem(self):
-        m = self._arg(self.member_name, 1)
-        ok, reply = self._run("Remove member", b"ZREM", self.key, m)
-        if ok:
-            self._done(f"member '{_short(m)}' " + ("removed" if reply else "was already gone"))
+        self._remove("Remove member", b"ZREM", self.member_name, 1, "member", "removed")
 
     # -- stream
     def xadd(self):
