@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDialog, QDialog
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
-from .panelkit import human_bytes
+from .panelkit import ConfigField, human_bytes
 from .source import ActionError, InspectorSource
 
 READ_ONLY_TIP = ("Read-only mode: the inspector sends no writes "
@@ -289,8 +289,8 @@ class ReadOnlyLock(QObject):
         for w in widgets:
             if w is None:
                 continue
-            if hasattr(w, "edit") and hasattr(w, "button") and hasattr(w, "error"):
-                self.hold(w.edit, w.button)           # a ConfigField: not its error line
+            if isinstance(w, ConfigField):
+                self.hold(w.edit, w.button)           # not its error line
                 continue
             self.widgets.append(w)
             w.installEventFilter(self)
