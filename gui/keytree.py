@@ -284,8 +284,9 @@ class KeyTreeModel(QAbstractItemModel):
     def _on_keys_changed(self, db: int, keys):
         if db != self.db:
             return
-        for k in keys:
-            self._rmeta.pop(k, None)
+        if self._rmeta:                 # remote only: embedded never caches, skip the loop
+            for k in keys:
+                self._rmeta.pop(k, None)
         self._apply(keys)
         self._emit_dirty()
         self._arm_schedule()
