@@ -27,12 +27,18 @@ def _settled(model, source, db=0):
     return not model.building and len(model.ns) == source.dbsize(db)
 
 
-def test_written_keys_show_up_in_folders_with_exact_counts(qtbot, embedded, client_factory,
-                                                           model_check):
+def _live_model(embedded, model_check, client_factory):
+    """A tree over the (empty) database under Qt's model tester, its top level listed,
+    and a client to write with."""
     server, source = embedded
     model = model_check(KeyTreeModel(source))
     _rows(model)
-    r = client_factory()
+    return server, model, client_factory()
+
+
+def test_written_keys_show_up_in_folders_with_exact_counts(qtbot, embedded, client_factory,
+                                                           model_check):
+    _, model, r = _live_model(embedded, model_check, client_factory)
     in_thread(qtbot, lambda: [r.set(k, "v") for k in
                               ("user:1:name", "user:1:mail", "user:2:name", "solo")])
     qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=5000)
@@ -85,10 +91,7 @@ def test_a_new_key_lands_at_its_sorted_row(qtbot, embedded, client_factory, mode
 
 
 def test_expired_keys_leave_the_tree(qtbot, embedded, client_factory, model_check):
-    server, source = embedded
-    model = model_check(KeyTreeModel(source))
-    _rows(model)
-    r = client_factory()
+    _, model, r = _live_model(embedded, model_check, client_factory)
     in_thread(qtbot, lambda: (r.set("tmp:a", 1, px=150), r.set("keep", 1)))
     qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=5000)
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
@@ -97,10 +100,7 @@ def test_expired_keys_leave_the_tree(qtbot, embedded, client_factory, model_chec
 
 def test_flushdb_empties_the_tree_and_new_keys_come_back(qtbot, embedded, client_factory,
                                                          model_check):
-    server, source = embedded
-    model = model_check(KeyTreeModel(source))
-    _rows(model)
-    r = client_factory()
+    _, model, r = _live_model(embedded, model_check, client_factory)
     in_thread(qtbot, lambda: [r.set(f"k:{i}", i) for i in range(10)])
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
     in_thread(qtbot, lambda: r.flushdb())
@@ -364,10 +364,7 @@ def _fill_types(r):
 def test_folder_bytes_are_the_engine_charges_kept_live(qtbot, embedded, client_factory,
                                                        model_check):
     from gui.keytree import human
-    server, source = embedded
-    model = model_check(KeyTreeModel(source))
-    _rows(model)
-    r = client_factory()
+    server, model, r = _live_model(embedded, model_check, client_factory)
     in_thread(qtbot, lambda: _fill_types(r))
     d = server.engine.dbs[0]
 
@@ -402,10 +399,7 @@ def test_folder_bytes_are_the_engine_charges_kept_live(qtbot, embedded, client_f
 
 def test_expiring_share_follows_expire_persist_and_expiry(qtbot, embedded, client_factory,
                                                           model_check):
-    server, source = embedded
-    model = model_check(KeyTreeModel(source))
-    _rows(model)
-    r = client_factory()
+    server, model, r = _live_model(embedded, model_check, client_factory)
     in_thread(qtbot, lambda: [r.set(f"s:{i}", i) for i in range(4)])
     qtbot.waitUntil(lambda: len(model.ns) == 4, timeout=5000)
 
@@ -765,10 +759,7 @@ def test_writes_that_bypass_the_feed_are_reconciled_count_and_bytes(qtbot, embed
 
 
 def test_evicted_keys_leave_with_their_bytes(qtbot, embedded, client_factory, model_check):
-    server, source = embedded
-    model = model_check(KeyTreeModel(source))
-    _rows(model)
-    r = client_factory()
+    server, model, r = _live_model(embedded, model_check, client_factory)
     d = server.engine.dbs[0]
 
     def fill():
