@@ -808,6 +808,9 @@ class RemoteSource(InspectorSource):
         t = t.decode() if isinstance(t, bytes) else str(t)
         return None if t == "none" else t
 
+    _LENGTH_CMDS = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
+                    "zset": b"ZCARD", "stream": b"XLEN"}
+
     def key_info(self, db: int, key: bytes) -> KeyInfo | None:
         t = self.key_type(db, key)
         if t is None:
@@ -818,8 +821,7 @@ class RemoteSource(InspectorSource):
             enc = self.call(db, b"OBJECT", b"ENCODING", key).decode()
         except Exception:
             enc = None
-        length_cmd = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
-                      "zset": b"ZCARD", "stream": b"XLEN"}.get(t)
+        length_cmd = self._LENGTH_CMDS.get(t)
         length = int(self.call(db, length_cmd, key)) if length_cmd else None
         try:
             memory = self.call(db, b"MEMORY", b"USAGE", key)
@@ -860,9 +862,6 @@ class RemoteSource(InspectorSource):
         ts = thresholds_from_counts(i.type, i.encoding, i.length, cfg)
         return KeyAnatomy(key, i.type, i.encoding, total, [], [], ts, cause_of(ts),
                           not exact, None, note)
-
-    _LENGTH_CMDS = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
-                    "zset": b"ZCARD", "stream": b"XLEN"}
 
     def key_meta(self, db: int, keys, lengths: bool = False) -> dict:
         """TYPE and PTTL pipelined (lengths: a second pipeline); bytes only for keys
