@@ -26,6 +26,11 @@ class _Global(Opaque):
         self.module, self.qualname = module, qualname
 
 
+def _name(f) -> str:
+    """What a class or callable on the stack is called (a global's dotted name)."""
+    return f"{f.module}.{f.qualname}" if isinstance(f, _Global) else repr(f)
+
+
 def _call(f, args):
     """A REDUCE: a few data-only constructors are evaluated by us; any other call is
     shown as the call it would make."""
@@ -43,8 +48,7 @@ def _call(f, args):
                                  else args[0].encode("latin-1"))
         except (TypeError, ValueError):
             pass
-    name = f"{f.module}.{f.qualname}" if isinstance(f, _Global) else repr(f)
-    return Opaque(f"call {name} (not executed)", list(args)
+    return Opaque(f"call {_name(f)} (not executed)", list(args)
                   if isinstance(args, tuple) else args)
 
 
@@ -173,10 +177,7 @@ def read_pickle(data: bytes):
             elif n == "APPEND":
                 v = pop()
                 into(top(), [v])
-            elif n == "APPENDS":
-                items = pop_mark()
-                into(top(), items)
-            elif n == "ADDITEMS":
+            elif n in ("APPENDS", "ADDITEMS"):
                 items = pop_mark()
                 into(top(), items)
             elif n == "SETITEM":
@@ -223,20 +224,16 @@ def read_pickle(data: bytes):
             elif n in ("NEWOBJ", "NEWOBJ_EX"):
                 kwargs = pop() if n == "NEWOBJ_EX" else None
                 args, cls = pop(), pop()
-                name = f"{cls.module}.{cls.qualname}" if isinstance(cls, _Global) \
-                    else repr(cls)
                 body = list(args) if isinstance(args, tuple) and args else None
                 if kwargs:
                     body = Pairs([("args", body), ("kwargs", kwargs)])
-                stack.append(Opaque(f"object {name} (not created)", body))
+                stack.append(Opaque(f"object {_name(cls)} (not created)", body))
             elif n == "OBJ":
                 items = pop_mark()
                 if not items:
                     raise Bad("OBJ without a class")
-                cls = items[0]
-                name = f"{cls.module}.{cls.qualname}" if isinstance(cls, _Global) \
-                    else repr(cls)
-                stack.append(Opaque(f"object {name} (not created)", list(items[1:]) or None))
+                stack.append(Opaque(f"object {_name(items[0])} (not created)",
+                                    list(items[1:]) or None))
             elif n in ("PERSID", "BINPERSID"):
                 pid = arg if n == "PERSID" else pop()
                 stack.append(Opaque("persistent id (not resolved)", pid))
