@@ -4,8 +4,6 @@ remote server (Yes/Cancel on the embedded one), the environment strip, and the r
 console logging in with the URL's credentials."""
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import redis
 from PySide6.QtCore import QSettings, Qt
@@ -15,7 +13,7 @@ from gui import safety
 from gui.app import MainWindow
 from gui.keyedit import run_key_command
 from gui.source import ActionError, RemoteSource
-from tests.conftest import REDIS_SERVER, free_port, wait_port
+from tests.conftest import REDIS_SERVER, ServerProc
 from tests.gui.helpers import in_thread
 
 needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
@@ -32,14 +30,9 @@ def scratch_settings(tmp_path, monkeypatch):
 @pytest.fixture
 def remote(qtbot):
     """A real redis-server with a password on a free port: (port, password)."""
-    port = free_port()
-    p = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
-                          "--save", "", "--appendonly", "no", "--requirepass", "s3cret"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_port(port, p)
-    yield port, "s3cret"
-    p.terminate()
-    p.wait(10)
+    srv = ServerProc("redis", ["--requirepass", "s3cret"])
+    yield srv.port, "s3cret"
+    srv.stop()
 
 
 def _window(qtbot, source, server=None) -> MainWindow:
