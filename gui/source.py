@@ -912,14 +912,7 @@ class RemoteSource(InspectorSource):
         return bytes(v or b"")[:limit], total
 
     def info(self) -> dict[str, str]:
-        text = self.call(0, b"INFO", b"all")
-        text = text.decode() if isinstance(text, bytes) else str(text)
-        out = {}
-        for line in text.splitlines():
-            if ":" in line and not line.startswith("#"):
-                k, v = line.split(":", 1)
-                out[k] = v
-        return out
+        return parse_info(self.call(0, b"INFO", b"all"))
 
     def sample(self) -> ServerSample:
         i = self.info()
