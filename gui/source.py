@@ -706,17 +706,10 @@ class RemoteSource(InspectorSource):
     def _probe(self):
         import threading
 
+        from .connect import probe
+
         def work(url=self.url):
-            import redis
-            try:
-                r = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
-                try:
-                    r.ping()
-                finally:
-                    r.close()
-                err = ""
-            except Exception as e:          # still gone
-                err = str(e) or type(e).__name__
+            err = probe(url)                # "" when it answers
             try:
                 self._probed.emit(err)
             except RuntimeError:            # the source was deleted meanwhile
