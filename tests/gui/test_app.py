@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage, QKeySequence
 
 from gui.app import MainWindow, cli_line
 from gui.embedded import build_config, start_embedded
-from tests.conftest import REDIS_SERVER, ROOT, get_server
+from tests.conftest import REDIS_SERVER, ROOT, free_port, get_server, wait_port
 from tests.gui.helpers import in_thread, run_task
 
 
@@ -153,7 +153,6 @@ def test_menus_and_panel_shortcuts(qtbot, embedded):
 
 
 def test_ctrl_keys_reach_the_panels_the_filter_and_the_console_line(qtbot, embedded):
-    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     server, source = embedded
@@ -213,7 +212,6 @@ def test_closing_the_window_saves_when_save_points_are_configured(qtbot, qloop, 
 
 # ---------------------------------------------------------------------- bad remote input
 def start_redis(port: int, *args: str) -> subprocess.Popen:
-    from tests.conftest import wait_port
     p = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
                           "--save", "", "--appendonly", "no", *args],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -239,7 +237,6 @@ def close_window(qtbot, w):
 
 
 def test_attach_to_nothing_shows_why_in_a_dialog_and_the_app_keeps_running(qtbot, qloop):
-    from tests.conftest import free_port
     from gui.app import launch, parse_args
     from gui.connect import ConnectDialog
     port = free_port()
@@ -257,8 +254,7 @@ def test_attach_to_nothing_shows_why_in_a_dialog_and_the_app_keeps_running(qtbot
 
 @pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 def test_a_wrong_password_is_named_and_fixed_in_the_dialog(qtbot, qloop):
-    from tests.conftest import free_port
-    from gui.app import MainWindow, launch, parse_args
+    from gui.app import launch, parse_args
     from gui.source import RemoteSource
     port = free_port()
     p = start_redis(port, "--requirepass", "s3cret")
@@ -283,7 +279,6 @@ def test_a_wrong_password_is_named_and_fixed_in_the_dialog(qtbot, qloop):
 
 
 def test_start_the_embedded_server_instead(qtbot, qloop, tmp_path):
-    from tests.conftest import free_port
     from gui.app import launch, parse_args
     conf = tmp_path / "redis.conf"
     conf.write_text(f'save ""\nappendonly no\ndir "{tmp_path}"\n')
@@ -300,7 +295,6 @@ def test_start_the_embedded_server_instead(qtbot, qloop, tmp_path):
 
 @pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 def test_file_attach_with_a_bad_url_then_a_good_one_opens_a_second_window(qtbot, embedded):
-    from tests.conftest import free_port
     server, source = embedded
     window = MainWindow(source, server)
     qtbot.addWidget(window)
@@ -327,7 +321,6 @@ def test_file_attach_with_a_bad_url_then_a_good_one_opens_a_second_window(qtbot,
 
 @pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 def test_a_remote_that_goes_away_shows_connection_lost_and_recovers(qtbot, qloop):
-    from tests.conftest import free_port
     from gui.source import RemoteSource
     port = free_port()
     p = start_redis(port, "--requirepass", "pw")
@@ -374,7 +367,6 @@ def test_a_remote_that_goes_away_shows_connection_lost_and_recovers(qtbot, qloop
 
 
 def test_the_process_survives_a_bad_attach_without_a_traceback(tmp_path):
-    from tests.conftest import free_port
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
                XDG_CONFIG_HOME=str(tmp_path))
     p = subprocess.Popen([sys.executable, "-m", "gui.app", "--attach",
