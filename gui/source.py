@@ -446,7 +446,7 @@ class EmbeddedSource(InspectorSource):
         if v is None:
             return None, None
         exp = d.expires.get(key) if d.expires else None
-        if exp is not None and exp <= int(self.engine.clock() * 1000):
+        if exp is not None and exp <= self.now_ms():
             return None, None                       # logically expired (not yet deleted)
         return v, exp
 
@@ -809,7 +809,7 @@ class RemoteSource(InspectorSource):
         if t is None:
             return None
         pttl = int(self.call(db, b"PTTL", key))
-        exp = int(time.time() * 1000) + pttl if pttl >= 0 else None
+        exp = self.now_ms() + pttl if pttl >= 0 else None
         try:
             enc = self.call(db, b"OBJECT", b"ENCODING", key).decode()
         except Exception:
@@ -876,7 +876,7 @@ class RemoteSource(InspectorSource):
                 err = err or e
         if err is not None:
             raise NotAvailable(str(err))
-        now = int(time.time() * 1000)
+        now = self.now_ms()
         n = len(keys)
         out = {}
         for i, k in enumerate(keys):
