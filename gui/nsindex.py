@@ -86,18 +86,13 @@ class NamespaceIndex:
         f = self.folder_of(key)
         return None if f is None else f.leaves.get(key)
 
-    def folder_of(self, key: bytes, create: bool = False) -> Folder | None:
+    def folder_of(self, key: bytes) -> Folder | None:
+        """The folder holding ``key`` (None when one on its way is missing)."""
         f = self.root
-        parts = key.split(self.delimiter)
-        for seg in parts[:-1]:
-            nxt = f.folders.get(seg)
-            if nxt is None:
-                if not create:
-                    return None
-                nxt = Folder(seg, f, f.prefix + seg + self.delimiter)
-                f.folders[seg] = nxt
-                self.by_id[nxt.id] = nxt
-            f = nxt
+        for seg in key.split(self.delimiter)[:-1]:
+            f = f.folders.get(seg)
+            if f is None:
+                return None
         return f
 
     def folder_at(self, prefix: bytes) -> Folder | None:
@@ -107,17 +102,6 @@ class NamespaceIndex:
         if not prefix.endswith(self.delimiter):
             return None
         return self.folder_of(prefix + b"x")
-
-    def path(self, key: bytes) -> list[Folder]:
-        """The folders from the root down to the key's folder (existing ones)."""
-        out = [self.root]
-        f = self.root
-        for seg in key.split(self.delimiter)[:-1]:
-            f = f.folders.get(seg)
-            if f is None:
-                break
-            out.append(f)
-        return out
 
     def add(self, key: bytes, meta: int = 0):
         """Add a key with its packed metadata.  Returns (path, created): ``path`` the
@@ -201,13 +185,6 @@ class NamespaceIndex:
             removed -= 1
         return path, removed
 
-    def clear(self):
-        for f in list(self.by_id.values()):
-            f.view = None
-        self.root = Folder(b"", None, b"")
-        self.by_id = {self.root.id: self.root}
-        self._intern = {}
-
     def keys(self, under: Folder | None = None):
         """Every indexed key (below ``under``; walks the tree: for tests, reconciliation
         and snapshots taken between changes)."""
@@ -216,6 +193,3 @@ class NamespaceIndex:
             f = stack.pop()
             yield from f.leaves
             stack.extend(f.folders.values())
-
-    def leaf_name(self, key: bytes, folder: Folder) -> bytes:
-        return key[len(folder.prefix):]
