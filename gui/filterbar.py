@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from .panelkit import ERROR_STYLE
 from .treefilter import TYPES, parse_count, parse_size, parse_ttl
 
 TTL_CHOICES = (("any TTL", "any"), ("no TTL", "none"), ("has a TTL", "has"),
                ("expiring within", "within"), ("TTL between", "between"))
 SIZE_CHOICES = (("any size", None), ("memory >=", "bytes"), ("length >=", "length"))
-ERROR_STYLE = "color: #d0413b;"
 
 
 class FilterBar(QWidget):
