@@ -29,9 +29,9 @@ class FilterBar(QWidget):
             self.ttl_combo.addItem(label, mode)
         self.ttl_a = QLineEdit()
         self.ttl_b = QLineEdit()
-        for e, tip in ((self.ttl_a, "e.g. 60 (seconds), 90s, 5m, 2h, 1d"),
-                       (self.ttl_b, "upper bound, e.g. 1h")):
-            e.setPlaceholderText(tip.split(", ")[-1] if e is self.ttl_b else "60s")
+        for e, hint, tip in ((self.ttl_a, "60s", "e.g. 60 (seconds), 90s, 5m, 2h, 1d"),
+                             (self.ttl_b, "e.g. 1h", "upper bound, e.g. 1h")):
+            e.setPlaceholderText(hint)
             e.setToolTip(tip)
             e.setMaximumWidth(60)
         self.size_combo = QComboBox()
@@ -51,9 +51,8 @@ class FilterBar(QWidget):
         lay.addStretch(1)
         self._last = self._read(quiet=True)[0]
         self._sync_visibility()
-        self.type_combo.currentIndexChanged.connect(lambda _: self._update(quiet=True))
-        self.ttl_combo.currentIndexChanged.connect(lambda _: self._update(quiet=True))
-        self.size_combo.currentIndexChanged.connect(lambda _: self._update(quiet=True))
+        for combo in (self.type_combo, self.ttl_combo, self.size_combo):
+            combo.currentIndexChanged.connect(lambda _: self._update(quiet=True))
         for e in (self.ttl_a, self.ttl_b, self.size_edit):
             e.editingFinished.connect(self._update)
 
