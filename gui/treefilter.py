@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 TYPES = ("string", "hash", "list", "set", "zset", "stream")
-# TTL modes: ("none",) no TTL, ("has",) any TTL, ("within", ms), ("between", lo_ms, hi_ms)
-TTL_MODES = ("any", "none", "has", "within", "between")
+# TreeFilter.ttl: ("any",), ("none",) no TTL, ("has",) any TTL, ("within", ms),
+# ("between", lo_ms, hi_ms)
 BUCKET_MS = 100
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1 << 20, "mb": 1 << 20,
