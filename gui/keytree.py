@@ -146,7 +146,6 @@ class KeyTreeModel(QAbstractItemModel):
         self._mismatch = None
         self._bold = QFont()
         self._bold.setBold(True)
-        self.indexed_at = 0.0
         self._style = QApplication.style() if QApplication.instance() else None
         self._folder_icon = self._key_icon = None
         source.keysChanged.connect(self._on_keys_changed)
@@ -273,7 +272,6 @@ class KeyTreeModel(QAbstractItemModel):
             self.progress.emit(True, done, total)
             self._build_timer.start(0)
         else:
-            self.indexed_at = time.time()
             try:
                 total = self.source.dbsize(self.db)
             except Exception:           # a remote that went away (the window says so)
