@@ -336,7 +336,7 @@ class Evictor:
         st = pools.get(db.id)
         if st is None or st[0] is not d or st[2] > len(st[1]) // 2 \
                 or len(st[1]) < len(d) // 2:
-            st = pools[db.id] = [d, list(d), 0]
+            st = pools[db.id] = [d, self._keylist(db, volatile, d), 0]
         keys = st[1]
         out = []
         rand = rng.random
@@ -355,10 +355,14 @@ class Evictor:
                 st[2] += 1
                 misses += 1
         if not out and d:                         # all stale: rebuild once
-            keys = list(d)
+            keys = self._keylist(db, volatile, d)
             pools[db.id] = [d, keys, 0]
             out = [keys[int(rand() * len(keys))] for _ in range(min(k, len(keys)))]
         return out
+
+    def _keylist(self, db, volatile: bool, d) -> list:
+        """A fresh sampling list of d (the eviction lab's copies override it)."""
+        return list(d)
 
     def cron(self):
         """evictionTimeProc: carry on a run that stopped on its time budget; refresh

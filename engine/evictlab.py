@@ -2,9 +2,10 @@
 eviction events by namespace, the upcoming-expiry histogram.  Pure: no Qt, no I/O.
 
 Nothing here evicts, expires or moves the engine's state.  The candidate selection is
-engine.eviction's, step for step (sample ``maxmemory-samples`` keys per database from
-the same key lists, score them into the same 16-entry pool, take the best one that still
-exists; the random policies rotate over the databases the same way), run on copies:
+engine.eviction's own code (Evictor._pick_pool, _populate, _sample, _pick_random: sample
+``maxmemory-samples`` keys per database from the same key lists, score them into the
+same 16-entry pool, take the best one that still exists; the random policies rotate
+over the databases the same way), run on copies and views:
 
 - randomness: a ``random.Random`` cloned from ``engine.rng``'s state (getstate/setstate).
   The lab draws nothing from the engine's generator, and as long as nothing else draws
@@ -24,12 +25,11 @@ from __future__ import annotations
 
 import random
 import time
-from bisect import insort
 from itertools import filterfalse
 from types import SimpleNamespace
 
 from . import memory
-from .eviction import EVPOOL_SIZE, POLICIES
+from .eviction import POLICIES, Evictor
 from .keyspace import Database
 
 NO_NS = None                            # the namespace of a key without the delimiter
@@ -49,22 +49,86 @@ def key_bytes(db, key: bytes, v) -> int:
         return 0
 
 
-# ---------------------------------------------------------------------- sampling lists
+# ---------------------------------------------------------------------- the copies
 class _KeyList:
-    """Copy-on-write view of one of the evictor's sampling lists ([dict, keys, misses])."""
-    __slots__ = ("d", "base", "over", "n", "misses")
+    """Copy-on-write view of one of the evictor's sampling lists: what Evictor._sample
+    does to a list (index, swap-remove a ghost: ``keys[i] = keys[-1]; keys.pop()``, len)
+    lands in an overlay, the list itself is never written."""
+    __slots__ = ("base", "over", "n")
 
-    def __init__(self, d, base: list, misses: int):
-        self.d, self.base, self.over = d, base, {}
-        self.n, self.misses = len(base), misses
+    def __init__(self, base: list):
+        self.base, self.over, self.n = base, {}, len(base)
 
-    def get(self, i: int):
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i: int):
+        if i < 0:
+            i += self.n
         o = self.over.get(i)
         return self.base[i] if o is None else o
 
-    def swap_remove(self, i: int):
-        self.over[i] = self.get(self.n - 1)
+    def __setitem__(self, i: int, key):
+        self.over[i] = key
+
+    def pop(self):
         self.n -= 1
+
+
+class _Minus:
+    """A database's data or expires dict without the keys the simulation evicted: what
+    the evictor reads of it (in, len, iteration, [] for volatile-ttl)."""
+    __slots__ = ("d", "gone", "ngone")
+
+    def __init__(self, d, gone: set):
+        self.d, self.gone, self.ngone = d, gone, 0     # ngone: how many of gone are in d
+
+    def __contains__(self, key):
+        return key in self.d and key not in self.gone
+
+    def __len__(self):
+        return len(self.d) - self.ngone
+
+    def __iter__(self):
+        gone = self.gone
+        return filterfalse(gone.__contains__, self.d) if gone else iter(self.d)
+
+    def __getitem__(self, key):
+        return self.d[key]
+
+
+class _DbView:
+    """A database as the simulated evictor sees it: data and expires minus the simulated
+    evictions, LFU counters read under the simulated policy (a switch reinterprets the
+    access table's words, as Redis does) with the slots those evictions zeroed (as
+    ``Database.pop`` leaves them); the access table itself is the database's."""
+
+    def __init__(self, db, lfu: tuple):
+        self.db, self.id = db, db.id
+        self.gone: set = set()
+        self.zeroed: set = set()
+        self.data = self.expires = None
+        self.rebind()
+        self._reader = SimpleNamespace(_lfu=lfu, lru_clock=db.lru_clock)
+
+    def rebind(self):
+        """Follow a dict the database replaced since (FLUSHDB, SWAPDB: both write)."""
+        db = self.db
+        if self.data is None or self.data.d is not db.data:
+            self.data = _Minus(db.data, self.gone)
+        if self.expires is None or self.expires.d is not db.expires:
+            self.expires = _Minus(db.expires, self.gone)
+
+    # the access table and its clock, as the LRU scoring reads them: the db's own
+    _lru = property(lambda self: self.db._lru)
+    _lru_mask = property(lambda self: self.db._lru_mask)
+    _lru_base = property(lambda self: self.db._lru_base)
+    lru_clock = property(lambda self: self.db.lru_clock)
+
+    def lfu_count(self, key) -> int:
+        db = self.db
+        i = hash(key) & db._lru_mask
+        return Database._lfu_value(self._reader, 0 if i in self.zeroed else db._lru[i])
 
 
 class Candidate(SimpleNamespace):
@@ -72,9 +136,11 @@ class Candidate(SimpleNamespace):
     None), ttl_ms (None: no TTL), bytes."""
 
 
-class Simulation:
-    """The engine's eviction selection on private copies of its state (see the module
-    doc).  ``pick()`` answers what the next eviction takes, ``evict()`` pretends it went."""
+class Simulation(Evictor):
+    """The evictor's own candidate selection (Evictor._pick_pool, _populate, _sample,
+    _pick_random) run on private copies of its state and views of the databases (see
+    the module doc).  ``pick()`` answers what the next eviction takes, ``evict()``
+    pretends it went."""
 
     def __init__(self, engine, policy: str | None = None, samples: int | None = None,
                  cache: dict | None = None):
@@ -83,169 +149,76 @@ class Simulation:
         # caller between runs: reused while nothing was written (the same list the
         # evictor would build), so a big idle keyspace is copied once, not every refresh
         self._cache = cache
-        self.engine = engine
+        self.source = engine
         self.current = policy is None or policy == ev.policy
         self.policy = ev.policy if policy is None else policy
         if self.policy not in POLICIES:
             raise ValueError(f"unknown maxmemory-policy '{self.policy}'")
-        self.samples = engine.config["maxmemory-samples"] if samples is None else samples
-        self.rng = random.Random()
-        self.rng.setstate(engine.rng.getstate())
+        cfg = engine.config
+        lfu = (cfg["lfu-log-factor"], cfg["lfu-decay-time"], None)
+        self.dbs = [_DbView(db, lfu) for db in engine.dbs]
+        self._dirty = engine.dirty
+        rng = random.Random()
+        rng.setstate(engine.rng.getstate())
+        # what the evictor's selection reads of its engine
+        self.engine = SimpleNamespace(dbs=self.dbs, rng=rng, config={
+            "maxmemory-samples": cfg["maxmemory-samples"] if samples is None else samples})
         # CONFIG SET maxmemory-policy clears the pool: a what-if starts from scratch
         self.pool = [list(x) for x in ev.pool] if self.current else []
         self.next_db = ev.next_db
-        self._src = {True: ev._vpools, False: ev._kpools}
-        self._lists: dict = {}               # (volatile, dbid) -> _KeyList
-        self.gone: dict = {}                 # dbid -> keys evicted by the simulation
-        self._gone_exp: dict = {}            # dbid -> how many of those had a TTL
-        self._zeroed: dict = {}              # dbid -> LFU slots the evictions zeroed
+        self._vpools = self._copy(ev._vpools, True)
+        self._kpools = self._copy(ev._kpools, False)
         self.lfu = self.policy.endswith("-lfu")
         self.allkeys = self.policy.startswith("allkeys")
-        # the LFU counters as the databases would read them under this policy (a switch
-        # reinterprets the access table's words, as Redis does)
-        cfg = engine.config
-        self._lfu_reader = {}
-        for db in engine.dbs:
-            self._lfu_reader[db.id] = SimpleNamespace(
-                _lfu=(cfg["lfu-log-factor"], cfg["lfu-decay-time"], None),
-                lru_clock=db.lru_clock)
 
-    # -- the databases as the simulation sees them
-    def _has(self, db, volatile: bool) -> bool:
-        d = db.expires if volatile else db.data
-        if not d:
-            return False
-        g = self.gone.get(db.id)
-        if not g:
-            return True
-        return len(d) > (self._gone_exp.get(db.id, 0) if volatile else len(g))
-
-    def _live(self, db, volatile: bool, key) -> bool:
-        return key in (db.expires if volatile else db.data) and \
-            key not in self.gone.get(db.id, ())
-
-    def _built(self, db, d, slot) -> list:
-        """A fresh sampling list (list(d) minus the simulated evictions), cached while
-        the dataset is unchanged and nothing was simulated away."""
-        c = self._cache
-        if c is None or self.gone.get(db.id):
-            return self._fresh(db, d)
-        hit = c.get(slot)
-        dirty = self.engine.dirty
-        if hit is not None and hit[0] is d and hit[1] == dirty and len(hit[2]) == len(d):
-            return hit[2]
-        keys = list(d)
-        c[slot] = (d, dirty, keys)
-        return keys
-
-    def _fresh(self, db, d) -> list:
-        gone = self.gone.get(db.id)
-        return list(filterfalse(gone.__contains__, d)) if gone else list(d)
-
-    def _sample(self, db, volatile: bool, k: int) -> list:
-        """Evictor._sample on the copies (same draws, same rebuild rules)."""
-        if not self._has(db, volatile):
-            return []
-        d = db.expires if volatile else db.data
-        vlen = len(d) - (self._gone_exp.get(db.id, 0) if volatile
-                         else len(self.gone.get(db.id, ())))
-        slot = (volatile, db.id)
-        st = self._lists.get(slot)
-        if st is None:
-            src = self._src[volatile].get(db.id)
-            if src is not None:
-                st = self._lists[slot] = _KeyList(src[0], src[1], src[2])
-        if st is None or st.d is not d or st.misses > st.n // 2 or st.n < vlen // 2:
-            st = self._lists[slot] = _KeyList(d, self._built(db, d, slot), 0)
-        out = []
-        rand = self.rng.random
-        gone = self.gone.get(db.id, ())
-        misses = 0
-        while st.n and k and misses < 8:
-            i = int(rand() * st.n)
-            key = st.get(i)
-            if key in d and key not in gone:
-                out.append(key)
-                k -= 1
-            else:
-                st.swap_remove(i)
-                st.misses += 1
-                misses += 1
-        if not out and vlen:
-            keys = self._fresh(db, d)
-            self._lists[slot] = _KeyList(d, keys, 0)
-            out = [keys[int(rand() * len(keys))] for _ in range(min(k, len(keys)))]
+    def _copy(self, pools: dict, volatile: bool) -> dict:
+        """The evictor's sampling lists, copy-on-write, over the views (a list of a
+        dict since replaced stays stale, as for the evictor)."""
+        out = {}
+        for dbid, (d, keys, misses) in pools.items():
+            view = self.dbs[dbid].expires if volatile else self.dbs[dbid].data
+            out[dbid] = [view if view.d is d else d, _KeyList(keys), misses]
         return out
 
-    def _lfu_count(self, db, key) -> int:
-        z = self._zeroed.get(db.id)
-        i = hash(key) & db._lru_mask
-        word = 0 if z and i in z else db._lru[i]
-        return Database._lfu_value(self._lfu_reader[db.id], word)
+    def _keylist(self, db, volatile: bool, d) -> _KeyList:
+        """A fresh sampling list, cached while the dataset is unchanged and nothing
+        was simulated away."""
+        c = self._cache
+        if c is None or d.gone:
+            return _KeyList(list(d))
+        slot = (volatile, db.id)
+        hit = c.get(slot)
+        dirty = self.source.dirty
+        real = d.d
+        if hit is not None and hit[0] is real and hit[1] == dirty and \
+                len(hit[2]) == len(real):
+            return _KeyList(hit[2])
+        keys = list(real)
+        c[slot] = (real, dirty, keys)
+        return _KeyList(keys)
 
-    def _populate(self, db):
-        """Evictor._populate on the copies."""
-        sample = self._sample(db, not self.allkeys, self.samples)
-        pool, dbid = self.pool, db.id
-        if self.policy == "volatile-ttl":
-            expires = db.expires
-            scores = [-expires[k] for k in sample]
-        elif self.lfu:
-            scores = [255 - self._lfu_count(db, k) for k in sample]
-        else:
-            lru, mask, base, now = db._lru, db._lru_mask, db._lru_base, db.lru_clock
-            scores = [now - (lru[hash(k) & mask] or base) for k in sample]
-        for score, key in zip(scores, sample):
-            if len(pool) >= EVPOOL_SIZE:
-                if score <= pool[0][0]:
-                    continue
-                del pool[0]
-            insort(pool, [score, dbid, key])
-
-    # -- Evictor._pick_pool / _pick_random
     def pick(self):
         """(db, key) the next eviction takes, or None (noeviction, nothing left)."""
         if self.policy == "noeviction":
             return None
-        if self.policy.endswith("-random"):
-            return self._pick_random()
-        dbs, pool, volatile = self.engine.dbs, self.pool, not self.allkeys
-        for _ in range(100):
-            found = False
-            for db in dbs:
-                if self._has(db, volatile):
-                    self._populate(db)
-                    found = True
-            if not found or not pool:
-                return None
-            while pool:
-                _, dbid, key = pool.pop()
-                db = dbs[dbid]
-                if self._live(db, volatile, key):
-                    return db, key
-        return None
-
-    def _pick_random(self):
-        dbs = self.engine.dbs
-        n = len(dbs)
-        volatile = self.policy == "volatile-random"
-        for _ in range(n):
-            self.next_db = (self.next_db + 1) % n
-            db = dbs[self.next_db]
-            if self._has(db, volatile):
-                keys = self._sample(db, volatile, 1)
-                if keys:
-                    return db, keys[0]
-        return None
+        if self.source.dirty != self._dirty:
+            self._dirty = self.source.dirty
+            for view in self.dbs:
+                view.rebind()
+        found = self._pick_random() if self.policy.endswith("-random") else \
+            self._pick_pool()
+        return None if found is None else (found[0].db, found[1])
 
     def evict(self, db, key) -> int:
         """Pretend the key was evicted; returns the bytes that frees."""
-        v = db.data.get(key)
-        self.gone.setdefault(db.id, set()).add(key)
+        view = self.dbs[db.id]
+        view.gone.add(key)
+        view.data.ngone += 1
         if key in db.expires:
-            self._gone_exp[db.id] = self._gone_exp.get(db.id, 0) + 1
+            view.expires.ngone += 1
         if self.lfu:                         # Database.pop zeroes the slot under LFU
-            self._zeroed.setdefault(db.id, set()).add(hash(key) & db._lru_mask)
+            view.zeroed.add(hash(key) & db._lru_mask)
+        v = db.data.get(key)
         return 0 if v is None else key_bytes(db, key, v)
 
     def describe(self, db, key, delim: bytes = b":") -> Candidate:
@@ -257,7 +230,7 @@ class Simulation:
             db=db.id, key=key, namespace=namespace(key, delim),
             idle=None if lfu_mode else db.idle_seconds(key),
             lfu=db.lfu_count(key) if lfu_mode else None,
-            ttl_ms=None if when is None else when - int(self.engine.clock() * 1000),
+            ttl_ms=None if when is None else when - int(self.source.clock() * 1000),
             bytes=0 if v is None else key_bytes(db, key, v))
 
 
