@@ -2,14 +2,8 @@
 import random
 
 from engine import Engine, memory
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1_700_000_000.0
-
-    def __call__(self):
-        return self.t
+from tests.unit.test_memory_accounting import FakeClock
+from tests.unit.test_memory_accounting import _run as run
 
 
 def _engine(policy: str, **cfg):
@@ -20,10 +14,6 @@ def _engine(policy: str, **cfg):
     for k, v in cfg.items():
         run(e, c, "CONFIG", "SET", k.replace("_", "-"), v)
     return e, c, clock
-
-
-def run(e, c, *args):
-    return e.execute(c, [a if isinstance(a, bytes) else str(a).encode() for a in args])
 
 
 def _limit(e, c, extra: int):

@@ -7,27 +7,12 @@ import pytest
 from engine import Engine, memory
 from engine.evictlab import (LABELS, DryRun, EvictionTally, ExpiryHistogram, Simulation,
                              bucket_of, expire_counters, namespace, next_candidates)
+from tests.unit.test_eviction_engine import _tick as tick
+from tests.unit.test_memory_accounting import FakeClock
+from tests.unit.test_memory_accounting import _run as run
 
 EVICTING = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
             "allkeys-lru", "allkeys-lfu", "allkeys-random")
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1_700_000_000.0
-
-    def __call__(self):
-        return self.t
-
-
-def run(e, c, *args):
-    return e.execute(c, [a if isinstance(a, bytes) else str(a).encode() for a in args])
-
-
-def tick(e, clock, seconds: float):
-    clock.t += seconds
-    e.update_time()
-    e.cron()
 
 
 def dataset(policy: str, seed: int = 7):

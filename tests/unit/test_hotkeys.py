@@ -1,13 +1,7 @@
 """engine.hotkeys: exact per-key read/write counters over a sliding window."""
 from engine import Engine
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1_700_000_000.0
-
-    def __call__(self):
-        return self.t
+from tests.unit.test_memory_accounting import FakeClock
+from tests.unit.test_memory_accounting import _run as run
 
 
 def _setup(window: int = 60):
@@ -17,10 +11,6 @@ def _setup(window: int = 60):
     e.execute(c, [b"CONFIG", b"SET", b"keyscope-hotkeys", b"yes"])
     e.execute(c, [b"CONFIG", b"SET", b"keyscope-hotkeys-window", str(window).encode()])
     return e, c, clock
-
-
-def run(e, c, *args):
-    return e.execute(c, [a if isinstance(a, bytes) else str(a).encode() for a in args])
 
 
 def test_off_by_default_and_not_in_the_gate():
