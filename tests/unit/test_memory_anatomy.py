@@ -7,10 +7,7 @@ from engine import Engine, memory
 from engine.memory_anatomy import (EXACT_LIMIT, anatomy, conversion_cause,
                                    python_footprint, thresholds)
 from tests.conftest import get_server
-
-
-def _run(e, c, *args):
-    return e.execute(c, [a if isinstance(a, bytes) else str(a).encode() for a in args])
+from tests.unit.test_memory_accounting import FakeClock, _random_command, _run
 
 
 @pytest.fixture
@@ -86,7 +83,6 @@ def test_parts_add_up_after_random_writes_of_every_kind():
     streams, inf scores ...), the parts add up to MEMORY USAGE SAMPLES 0."""
     import random
 
-    from tests.unit.test_memory_accounting import FakeClock, _random_command
     clock = FakeClock()
     e = Engine(clock=clock, rng=random.Random(5))
     c = e.connect()
