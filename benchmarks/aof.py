@@ -18,8 +18,6 @@ absolute numbers noisy: the load average is printed with them.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import re
 import shutil
@@ -30,19 +28,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+from common import (ROOT, cpu_seconds, free_port, missing_tool, pin, redis_benchmark,
+                    stop_process)
+
 AOFDIR = "appendonlydir"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pin(core):
-    return ["taskset", "-c", str(core)] if core is not None else []
 
 
 class Server:
@@ -78,9 +67,7 @@ class Server:
             time.sleep(0.01)
 
     def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return cpu_seconds(self.proc.pid)
 
     def command(self, *args: str) -> bytes:
         req = b"*%d\r\n" % len(args) + b"".join(
@@ -97,13 +84,7 @@ class Server:
             return ""
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 60)
 
 
 def fsync_cost(d: str, n: int = 100) -> float:
@@ -129,14 +110,9 @@ def throughput(policy: str, n: int, clients: int, rounds: int, cores, python) ->
             srv = Server(kind, d, ["--appendonly", "yes", "--appendfsync", policy],
                          cores[0], python)
             try:
-                cmd = pin(cores[1]) + ["redis-benchmark", "-h", "127.0.0.1", "-p",
-                                       str(srv.port), "-t", "set", "-n", str(n), "-c",
-                                       str(clients), "-r", "100000", "--csv"]
                 c0 = srv.cpu_seconds()
-                out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
-                                     check=True)
+                rps = redis_benchmark(srv.port, "set", n, clients, 1, cores[1], 1800)["SET"]
                 secs = srv.cpu_seconds() - c0
-                rps = float(next(csv.DictReader(io.StringIO(out.stdout)))["rps"])
                 size = os.path.getsize(os.path.join(d, AOFDIR, "appendonly.aof.1.incr.aof"))
             finally:
                 srv.stop()
@@ -203,10 +179,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-start", action="store_true")
     args = ap.parse_args(argv)
-    for tool in ("redis-server", "redis-benchmark"):
-        if shutil.which(tool) is None:
-            print(f"{tool} not found", file=sys.stderr)
-            return 2
+    if missing_tool("redis-server", "redis-benchmark"):
+        return 2
     pinned = not args.no_pin and shutil.which("taskset") and (os.cpu_count() or 1) > 1
     cores = (0, 1) if pinned else (None, None)
     tmp = tempfile.gettempdir()

@@ -16,15 +16,14 @@ a maxmemory that is never reached, and prints the server's CPU microseconds per 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, connectable, cpu_seconds, free_port, stop_process
+
 sys.path.insert(0, ROOT)
 
 from engine import Engine  # noqa: E402
@@ -41,48 +40,32 @@ def bench(e, c, cmds, repeat: int = 5) -> float:
     return best / len(cmds) * 1e6
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cpu_ticks(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])          # utime + stime
-
-
 def server_bench(n: int, keys: int):
     bench = shutil.which("redis-benchmark")
     if bench is None:
         print("redis-benchmark is not installed")
         return
-    hz = os.sysconf("SC_CLK_TCK")
     settings = [("hot keys off", []), ("hot keys on", ["--keyscope-hotkeys", "yes"]),
                 ("maxmemory 4gb (never reached)", ["--maxmemory", "4gb",
                                                    "--maxmemory-policy", "allkeys-lru"])]
     print(f"\nkeyscope-server, redis-benchmark -t set,get -P 16 -r {keys} -n {n}")
     for name, extra in settings:
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "netserver", "--port", str(port),
                                  "--save", "", *extra], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                if connectable(port):
                     break
-                except OSError:
-                    time.sleep(0.05)
-            t0 = _cpu_ticks(proc.pid)
+                time.sleep(0.05)
+            t0 = cpu_seconds(proc.pid)
             subprocess.run([bench, "-p", str(port), "-t", "set,get", "-P", "16", "-r",
                             str(keys), "-n", str(n), "-q"], capture_output=True, timeout=600)
-            used = (_cpu_ticks(proc.pid) - t0) / hz
+            used = cpu_seconds(proc.pid) - t0
             print(f"  {name:32} {used / (2 * n) * 1e6:6.2f} us CPU per request")
         finally:
-            proc.terminate()
-            proc.wait(10)
+            stop_process(proc, 10)
 
 
 def main():

@@ -20,7 +20,6 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,14 +27,9 @@ import time
 
 import redis
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, connectable, free_port, stop_process
+
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(kind: str, workdir: str):
@@ -48,13 +42,11 @@ def start(kind: str, workdir: str):
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 20
     while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
+        if connectable(port):
             return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{kind} server exited")
-            time.sleep(0.05)
+        if proc.poll() is not None:
+            raise RuntimeError(f"{kind} server exited")
+        time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"{kind} server did not start")
 
@@ -251,11 +243,7 @@ def main():
               f"{after['keyscope'][1] / 2**20:.1f} MB")
     finally:
         for proc, _ in procs.values():
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc, 10)
         shutil.rmtree(work, ignore_errors=True)
 
 
