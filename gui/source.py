@@ -291,6 +291,16 @@ def page_by_commands(call, db, key, type_, cursor, count) -> Page:
     raise NotAvailable(f"no preview for values of type '{type_}' yet")
 
 
+def redact(url: str) -> str:
+    """A URL as shown: no password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        user = cred.split(":", 1)[0] if ":" in cred else ""
+        return f"{scheme}://{user + ':' if user else ''}***@{host}"
+    return url
+
+
 def parse_info(text) -> dict[str, str]:
     """INFO's text as field -> value."""
     if isinstance(text, (bytes, bytearray)):
@@ -766,8 +776,8 @@ class RemoteSource(InspectorSource):
             c.disconnect()
         self._db_conns.clear()
 
-    def title(self) -> str:
-        return f"remote {self.url} (sampled)"
+    def title(self) -> str:             # shown in the window and written into exports
+        return f"remote {redact(self.url)} (sampled)"
 
     def address(self):
         kw = self.pool.connection_kwargs
@@ -863,6 +873,13 @@ class RemoteSource(InspectorSource):
         keys = list(keys)
         if not keys:
             return {}
+        try:
+            return self._key_meta(db, keys, lengths)
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            self._lose(e)                   # the tree's reads raise the banner too
+
+    def _key_meta(self, db: int, keys: list, lengths: bool) -> dict:
+        import redis
         c = self._conn(db)
         self._own_commands += 2 * len(keys)
         c.send_packed_command(c.pack_commands(

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
 from .bulk import SCAN_FOUND, where
 from .keyedit import run_key_command
 from .panelkit import StatusLine
-from .source import NotAvailable, _plain, _rows_pairs
+from .source import NotAvailable, _plain, _rows_pairs, redact
 
 DUMP_FORMAT = "keyscope-dump"
 JSON_FORMAT = "keyscope-json"
@@ -68,16 +68,6 @@ def readable(b) -> object:
 def from_readable(v) -> bytes:
     """The inverse of ``readable`` (tests and scripts reading an export)."""
     return base64.b64decode(v["base64"]) if isinstance(v, dict) else v.encode("utf-8")
-
-
-def redact(url: str) -> str:
-    """A URL as shown: no password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        cred, host = rest.rsplit("@", 1)
-        user = cred.split(":", 1)[0] if ":" in cred else ""
-        return f"{scheme}://{user + ':' if user else ''}***@{host}"
-    return url
 
 
 def _crc_ok(payload: bytes) -> bool:

@@ -366,6 +366,26 @@ def test_a_remote_that_goes_away_shows_connection_lost_and_recovers(qtbot, qloop
         stop(p)
 
 
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_a_remote_password_is_never_shown_and_the_trees_reads_notice_a_lost_link(qtbot,
+                                                                                 qloop):
+    from gui.source import ConnectionLost, RemoteSource
+    port = free_port()
+    p = start_redis(port, "--requirepass", "pw")
+    source = RemoteSource(f"redis://:pw@127.0.0.1:{port}")
+    try:
+        redis.Redis(port=port, password="pw").set("k", "v")
+        assert "pw" not in source.title() and "***" in source.title()
+        assert source.key_meta(0, [b"k"])[b"k"][0] == "string"
+        stop(p)
+        with pytest.raises(ConnectionLost):
+            source.key_meta(0, [b"k"])
+        assert source.lost is not None and f"127.0.0.1:{port}" in source.lost
+    finally:
+        source.close()
+        stop(p)
+
+
 def test_the_process_survives_a_bad_attach_without_a_traceback(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
                XDG_CONFIG_HOME=str(tmp_path))
