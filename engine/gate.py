@@ -84,9 +84,7 @@ class Gate:
             return NO_REPLY
         ev = e.evictor
         if ev.maxmemory:
-            # nothing grew since the last check found us within the limit: no eviction
-            oom = e.dirty + (len(e.clients) << 48) != ev._ok_at and \
-                ev.perform() == EVICT_FAIL
+            oom = ev.perform() == EVICT_FAIL   # returns at once while nothing grew
             name = spec.name
             if name in _SCRIPT_CMDS:
                 e.script_oom = oom
