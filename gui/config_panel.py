@@ -20,7 +20,7 @@ from .panelkit import NOT_AVAILABLE, Poller, StatusLine, human_bytes, run_action
 from .roles import (CHECK_STATE, DISPLAY, EDIT, EDITABLE, ENABLED_SELECTABLE, FOREGROUND,
                     HORIZONTAL, NO_FLAGS, TOOLTIP, USER_CHECKABLE)
 from .safety import confirm_destructive
-from .source import InspectorSource
+from .source import InspectorSource, keyspace_fields
 
 INTERVAL_MS = 2000
 
@@ -407,7 +407,7 @@ class ConfigPanel(QWidget):
             self.status.clear_status()
         self.model.load(values)
         try:
-            self._volatile = sum(int(dict(p.split("=") for p in v.split(","))["expires"])
+            self._volatile = sum(int(keyspace_fields(v)["expires"])
                                  for k, v in keyspace.items() if k.startswith("db"))
         except (KeyError, ValueError):
             self._volatile = None

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
 
 from .memory_panel import RowsModel, _int, _ns, table
 from .panelkit import NOT_AVAILABLE, Poller
-from .source import InspectorSource
+from .source import InspectorSource, keyspace_fields
 
 try:                                        # light/dark charts where the app has themes
     from . import theme
@@ -282,7 +282,7 @@ class ExpiryPanel(QWidget):
         parts, volatile = [], 0
         for name in sorted(ks, key=lambda s: int(s[2:]) if s[2:].isdigit() else 0):
             try:
-                d = dict(p.split("=") for p in ks[name].split(","))
+                d = keyspace_fields(ks[name])
                 volatile += int(d.get("expires", 0))
                 parts.append(f"{name}: {int(d['keys']):,} keys, {int(d['expires']):,} "
                              f"with a TTL, avg_ttl {int(d.get('avg_ttl', 0)) / 1000:,.0f} s")

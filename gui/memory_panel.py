@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxL
 from .overview import Chart, Ring, nice_top, window_for
 from .panelkit import NOT_AVAILABLE, Poller, RowsTableModel, StatusLine, human_bytes, text
 from .roles import ALIGNMENT, ALIGN_RIGHT, DISPLAY, TOOLTIP, USER
-from .source import InspectorSource
+from .source import LENGTH_CMDS, InspectorSource, keyspace_fields
 
 CHART_MS = 1000             # chart sampling (1 Hz, while visible)
 HISTORY = 600               # chart points kept (10 minutes at 1 Hz)
@@ -133,7 +133,7 @@ class RemoteKeys:
         self.total = 0
         for name, v in ks.items():
             if name.startswith("db") and name[2:].isdigit():
-                n = int(dict(p.split("=") for p in v.split(","))["keys"])
+                n = int(keyspace_fields(v)["keys"])
                 self.dbs.append(int(name[2:]))
                 self.total += n
         self.dbs.sort()
@@ -269,10 +269,6 @@ class EmbeddedWalk:
                 f"would allocate them")
 
 
-_LEN_CMD = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
-            "zset": b"ZCARD", "stream": b"XLEN"}
-
-
 class RemoteWalk:
     """SCAN pages of each non-empty database, TYPE + MEMORY USAGE + length per key, at
     most ``limit`` keys per pass (a sample, labelled as one)."""
@@ -304,7 +300,7 @@ class RemoteWalk:
                 if t == "none":
                     continue
                 m = call(db, b"MEMORY", b"USAGE", k)
-                cmd = _LEN_CMD.get(t)
+                cmd = LENGTH_CMDS.get(t)
                 n = int(call(db, cmd, k)) if cmd else 0
                 res.add(db, k, t, int(m or 0), n)
                 if time.perf_counter() >= deadline:

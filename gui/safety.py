@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDialog, QDialog
                                QVBoxLayout, QWidget)
 
 from .panelkit import ConfigField, human_bytes
-from .source import ActionError, InspectorSource
+from .source import ActionError, InspectorSource, keyspace_fields
 
 READ_ONLY_TIP = ("Read-only mode: the inspector sends no writes "
                  "(File › Read-only mode turns it off)")
@@ -485,7 +485,7 @@ def danger(source: InspectorSource, args: list, db: int) -> tuple[str, str] | No
             total = 0
             for k, v in source.info_section("keyspace").items():
                 if k.startswith("db"):
-                    total += int(dict(p.split("=") for p in v.split(","))["keys"])
+                    total += int(keyspace_fields(v)["keys"])
         except Exception:
             total = None
         n = f"all {total:,} keys" if total is not None else "every key"

@@ -301,6 +301,16 @@ def redact(url: str) -> str:
     return url
 
 
+# the command that gives a key's length (elements; bytes of a string), by TYPE
+LENGTH_CMDS = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
+               "zset": b"ZCARD", "stream": b"XLEN"}
+
+
+def keyspace_fields(value: str) -> dict[str, str]:
+    """One INFO keyspace value ("keys=3,expires=1,avg_ttl=0") as a dict."""
+    return dict(p.split("=") for p in value.split(","))
+
+
 def parse_info(text) -> dict[str, str]:
     """INFO's text as field -> value."""
     if isinstance(text, (bytes, bytearray)):
@@ -811,8 +821,7 @@ class RemoteSource(InspectorSource):
         t = t.decode() if isinstance(t, bytes) else str(t)
         return None if t == "none" else t
 
-    _LENGTH_CMDS = {"string": b"STRLEN", "hash": b"HLEN", "list": b"LLEN", "set": b"SCARD",
-                    "zset": b"ZCARD", "stream": b"XLEN"}
+    _LENGTH_CMDS = LENGTH_CMDS
 
     def key_info(self, db: int, key: bytes) -> KeyInfo | None:
         t = self.key_type(db, key)
@@ -929,7 +938,7 @@ class RemoteSource(InspectorSource):
         keys = 0
         for k, v in i.items():
             if k.startswith("db") and k[2:].isdigit():
-                keys += int(dict(p.split("=") for p in v.split(","))["keys"])
+                keys += int(keyspace_fields(v)["keys"])
         return ServerSample(time.time(), int(i.get("total_commands_processed", 0)) -
                             self._own_commands, int(i.get("connected_clients", 0)), keys,
                             int(i["used_memory_rss"]) if "used_memory_rss" in i else None,
