@@ -267,13 +267,17 @@ def _model_hash(key, h):
     return base + DICT_ALLOC + buckets(n) + int(n * avg), avg + 12
 
 
+def intset_width(members) -> int:
+    """Bytes per member of an intset holding ``members`` (the widest one decides)."""
+    hi = max((abs(int(m)) for m in members), default=0)
+    return 2 if hi < 32768 else 4 if hi < 2147483648 else 8
+
+
 def _model_set(key, st):
     n = len(st)
     base = key_cost(key) + ROBJ
     if st.intset:
-        hi = max((abs(int(m)) for m in st), default=0) if n <= 4096 else \
-            max((abs(int(m)) for m in islice(st, 64)), default=0)
-        w = 2 if hi < 32768 else 4 if hi < 2147483648 else 8
+        w = intset_width(st if n <= 4096 else islice(st, 64))
         return base + jemalloc(8 + n * w), w
     avg = _avg([DICT_ENTRY_ALLOC + _sds(len(m)) for m in islice(st, _SAMPLE)])
     return base + DICT_ALLOC + buckets(n) + int(n * avg), avg + 12
@@ -556,9 +560,7 @@ def value_usage(db, key: bytes, v, samples: int) -> int:  # noqa: C901
     if name == b"set":
         n = len(v)
         if v.intset:
-            hi = max((abs(int(m)) for m in v), default=0)
-            w = 2 if hi < 32768 else 4 if hi < 2147483648 else 8
-            return ROBJ + jemalloc(8 + n * w)
+            return ROBJ + jemalloc(8 + n * intset_width(v))
         items = list(islice(v, samples))
         ele = sum(DICT_ENTRY + _sds(len(m)) for m in items)
         return ROBJ + DICT + 8 * dict_slots(n) + (int(ele / len(items) * n) if items else 0)

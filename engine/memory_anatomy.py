@@ -21,8 +21,8 @@ from typing import NamedTuple
 from . import memory as m
 from .memory import (DICT, DICT_ENTRY, DICT_ENTRY_ALLOC, LP_EMPTY, QL_NODE, QL_NODE_MAX,
                      QUICKLIST, ROBJ, STREAM, STREAM_PREALLOC, ZSET, ZSKIPLIST,
-                     ZSL_HEADER, ZSL_NODE_AVG, dict_slots, is_int, jemalloc, lp_entry,
-                     lp_score, sds_hdr)
+                     ZSL_HEADER, ZSL_NODE_AVG, _sds, dict_slots, intset_width, is_int,
+                     jemalloc, lp_entry, lp_score, sds_hdr)
 
 EXACT_LIMIT = 10_000     # elements counted one by one; beyond, MEMORY USAGE's sampling
 SAMPLES = 5              # MEMORY USAGE's default sample count
@@ -73,10 +73,6 @@ class Threshold(NamedTuple):
         """Close to converting: a converting threshold at >= 90% not yet fired."""
         s = self.share
         return bool(self.change) and not self.fired and s is not None and s >= NEAR
-
-
-def _sds(n: int) -> int:
-    return m.sds_size(n)
 
 
 def _lp_split(b) -> tuple[int, int, int]:
@@ -243,8 +239,7 @@ def _hash(v, every):
 def _set(v, every):
     n = len(v)
     if v.intset:
-        hi = max((abs(int(x)) for x in v), default=0)
-        w = 2 if hi < 32768 else 4 if hi < 2147483648 else 8
+        w = intset_width(v)
         used = 8 + n * w
         return [Part("intset header", 8, "encoding (4) and length (4)"),
                 Part("integers", n * w, f"{n:,} x {w} bytes (int{8 * w}: the widest "
