@@ -23,11 +23,19 @@ def dataset(policy: str, seed: int = 7):
     run(e, c, "CONFIG", "SET", "maxmemory-policy", policy)
     run(e, c, "CONFIG", "SET", "maxmemory-eviction-tenacity", "100")   # one run
     run(e, c, "CONFIG", "SET", "lfu-log-factor", "0")
+    # idle times and LFU counters live in a hashed slot table (engine.keyspace): keys that
+    # share a slot share a counter, so each key gets a slot of its own (a name colliding
+    # under this process's hash seed gets a "~" suffix) and the spread stays as designed
+    slots = {0: set(), 3: set()}
     for group in range(4):
         for dbid in (0, 3):
             run(e, c, "SELECT", dbid)
+            mask = e.dbs[dbid]._lru_mask
             for i in range(60):
                 k = f"g{group}:{dbid}:{i}"
+                while hash(k.encode()) & mask in slots[dbid]:
+                    k += "~"
+                slots[dbid].add(hash(k.encode()) & mask)
                 run(e, c, "SET", k, "v" * (100 + 7 * i))
                 if i % 2:
                     run(e, c, "PEXPIRE", k, 100_000 + 1000 * i + 17 * group)
